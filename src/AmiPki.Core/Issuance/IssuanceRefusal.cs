@@ -1,0 +1,20 @@
+namespace AmiPki.Core.Issuance;
+
+/// <summary>A typed refusal: the one exception the pipeline throws for a request it will not serve.</summary>
+public sealed class IssuanceRefusal : Exception
+{
+    public IssuanceRefusal(RefusalKind kind, string reason) : base(reason)
+    {
+        Kind = kind;
+    }
+
+    public IssuanceRefusal(RefusalKind kind, string reason, Exception inner) : base(reason, inner)
+    {
+        Kind = kind;
+    }
+
+    public RefusalKind Kind { get; }
+
+    /// <summary>One line, fit to show the requester.</summary>
+    public string Reason => Message;
+}
