@@ -16,8 +16,8 @@ public sealed class CertificateTemplate
 {
     private readonly byte[] _signatureAlgorithm;
     private readonly byte[] _issuerName;
-    private readonly byte[] _leadingExtensions;
-    private readonly byte[] _trailingExtensions;
+    private readonly List<byte[]> _leadingExtensions = [];
+    private readonly List<byte[]> _trailingExtensions = [];
 
     public CertificateTemplate(CertificateAuthority issuer, CertificateProfile profile)
     {
@@ -27,7 +27,7 @@ public sealed class CertificateTemplate
         _issuerName = issuer.SubjectName;
 
         // Extension order: BC, KU, EKU, then SKI and SAN (per certificate), then AKI, CDP, AIA, nocheck.
-        var leading = new AsnWriter(AsnEncodingRules.DER);
+        var leading = _leadingExtensions;
         WriteExtension(leading, new X509BasicConstraintsExtension(false, false, 0, true));
         WriteExtension(leading, new X509KeyUsageExtension(KeyUsageNames.ToFlags(profile.KeyUsage), true));
         if (profile.ExtendedKeyUsage.Count > 0)
@@ -39,9 +39,8 @@ public sealed class CertificateTemplate
             }
             WriteExtension(leading, new X509EnhancedKeyUsageExtension(usages, false));
         }
-        _leadingExtensions = leading.Encode();
 
-        var trailing = new AsnWriter(AsnEncodingRules.DER);
+        var trailing = _trailingExtensions;
         WriteExtension(trailing, X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(issuer.SubjectKeyIdentifier));
         if (profile.IncludeCrlDistributionPoint && issuer.Record.CrlUrl is { } crlUrl)
         {
@@ -58,7 +57,6 @@ public sealed class CertificateTemplate
             // RFC 6960 §4.2.2.2.1: id-pkix-ocsp-nocheck, value NULL.
             WriteExtension(trailing, Oids.OcspNoCheck, false, [0x05, 0x00]);
         }
-        _trailingExtensions = trailing.Encode();
     }
 
     public CertificateAuthority Issuer { get; }
@@ -94,14 +92,20 @@ public sealed class CertificateTemplate
             using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 3, isConstructed: true)))
             using (writer.PushSequence())
             {
-                writer.WriteEncodedValue(_leadingExtensions);
+                foreach (var extension in _leadingExtensions)
+                {
+                    writer.WriteEncodedValue(extension);
+                }
                 WriteExtension(writer, Oids.SubjectKeyIdentifier, false, SubjectKeyIdentifierValue(csr.PublicKeyBits.Span));
                 if (subjectAltName is not null)
                 {
                     // RFC 5280 §4.2.1.6: critical when the subject is empty.
                     WriteExtension(writer, Oids.SubjectAltName, csr.Subject.Count == 0, subjectAltName.Value);
                 }
-                writer.WriteEncodedValue(_trailingExtensions);
+                foreach (var extension in _trailingExtensions)
+                {
+                    writer.WriteEncodedValue(extension);
+                }
             }
         }
         return writer.Encode();
@@ -146,8 +150,15 @@ public sealed class CertificateTemplate
         }
     }
 
-    private static void WriteExtension(AsnWriter writer, X509Extension extension) =>
-        WriteExtension(writer, extension.Oid!.Value!, extension.Critical, extension.RawData);
+    private static void WriteExtension(List<byte[]> extensions, X509Extension extension) =>
+        WriteExtension(extensions, extension.Oid!.Value!, extension.Critical, extension.RawData);
+
+    private static void WriteExtension(List<byte[]> extensions, string oid, bool critical, ReadOnlySpan<byte> value)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        WriteExtension(writer, oid, critical, value);
+        extensions.Add(writer.Encode());
+    }
 
     private static void WriteExtension(AsnWriter writer, string oid, bool critical, ReadOnlySpan<byte> value)
     {

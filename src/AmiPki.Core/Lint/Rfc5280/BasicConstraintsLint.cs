@@ -15,8 +15,7 @@ public sealed class BasicConstraintsLint : ICertificateLint
         {
             return "basic constraints are missing";
         }
-        var constraints = new X509BasicConstraintsExtension();
-        constraints.CopyFrom(new AsnEncodedData(Oids.BasicConstraints, extension.Value));
+        var constraints = new X509BasicConstraintsExtension(new AsnEncodedData(Oids.BasicConstraints, extension.Value), extension.Critical);
         return constraints.CertificateAuthority ? "an end-entity certificate asserts cA=TRUE" : null;
     }
 }

@@ -1,0 +1,26 @@
+using System.CommandLine;
+using AmiPki.Core.Audit;
+
+namespace AmiPki.Cli.Commands;
+
+/// <summary><c>amipki audit verify</c>: checks the hash chain; names the first bad sequence number.</summary>
+public static class AuditCommands
+{
+    public static Command Create()
+    {
+        var verify = new Command("verify", "Verify the audit log's hash chain (deleted, altered, reordered or truncated entries)");
+        verify.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
+            var heads = await runtime.Storage.Audit.ReadHeadsAsync(cancellationToken);
+            var result = await AuditChainVerifier.VerifyAsync(runtime.Storage.Audit.ReadAllAsync(cancellationToken), heads, cancellationToken);
+            if (result.IsIntact)
+            {
+                Console.WriteLine($"audit log intact: {result.EntriesChecked} entries verified");
+                return 0;
+            }
+            return CommandRunner.Fail($"audit log broken at sequence {result.FirstBadSequence}: {result.Problem} ({result.EntriesChecked} entries verified before it)", 4);
+        }));
+        return new Command("audit", "Audit log") { verify };
+    }
+}

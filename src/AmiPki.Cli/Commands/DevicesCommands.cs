@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace AmiPki.Cli.Commands;
+
+/// <summary><c>amipki devices import FILE.csv</c> and <c>amipki devices list</c>.</summary>
+public static class DevicesCommands
+{
+    private const int Chunk = 10_000;
+
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("file") { Description = $"CSV manifest with the header {DeviceManifest.Header}" };
+        var import = new Command("import", "Import a manufacturer device manifest") { file };
+        import.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var path = parseResult.GetValue(file)!.FullName;
+            var devices = DeviceManifest.Parse(path, TimeProvider.System.GetUtcNow());
+            await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
+            var written = 0;
+            await AnsiConsole.Progress().AutoClear(false).StartAsync(async progress =>
+            {
+                var task = progress.AddTask($"importing {devices.Count} devices", maxValue: Math.Max(1, devices.Count));
+                foreach (var chunk in devices.Chunk(Chunk))
+                {
+                    written += await runtime.Storage.Devices.UpsertAsync(chunk, cancellationToken);
+                    task.Increment(chunk.Length);
+                }
+            });
+            await runtime.Storage.Audit.AppendAsync(new Core.Audit.AuditEvent(runtime.Time.GetUtcNow(), "devices", $"cli:{Environment.UserName}", "success",
+                $"imported {written} devices from {Path.GetFileName(path)}"), cancellationToken);
+            Console.WriteLine($"imported {written} device(s) from {path}");
+            return 0;
+        }));
+
+        var dcu = new Option<string?>("--dcu") { Description = "Only devices behind this DCU" };
+        var lot = new Option<string?>("--lot") { Description = "Only devices of this manufacturer lot" };
+        var limit = new Option<int>("--limit") { Description = "At most this many rows", DefaultValueFactory = _ => 100 };
+        var list = new Command("list", "List registered devices") { dcu, lot, limit };
+        list.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
+            var rows = await runtime.Storage.Devices.ListAsync(parseResult.GetValue(dcu), parseResult.GetValue(lot), parseResult.GetValue(limit), 0, cancellationToken);
+            foreach (var device in rows)
+            {
+                Console.WriteLine($"{device.SystemTitle}  {device.Manufacturer,-16} lot {device.ManufacturerLot ?? "-",-12} dcu {device.Dcu ?? "-",-12} idevid {device.IDevIdSha256 ?? device.IDevIdSerial ?? "-"}");
+            }
+            Console.WriteLine($"{rows.Count} device(s)");
+            return 0;
+        }));
+        return new Command("devices", "Device registry") { import, list };
+    }
+}

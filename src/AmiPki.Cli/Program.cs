@@ -1,0 +1,17 @@
+using System.CommandLine;
+using AmiPki.Cli.Commands;
+
+var root = new RootCommand("AmiPki: certificate authority and certificate lifecycle manager for smart-meter networks")
+{
+    CliOptions.Data,
+    CliOptions.Profiles,
+    InitCommand.Create(),
+    ServeCommand.Create(),
+    IssueCommand.Create(),
+    ListCommand.Create(),
+    ShowCommand.Create(),
+    ChainCommand.Create(),
+    AuditCommands.Create(),
+    DevicesCommands.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,43 @@
+namespace AmiPki.Server;
+
+/// <summary>
+/// Configuration of one AmiPki instance (section <c>AmiPki</c> of appsettings, <c>AMIPKI_</c> environment variables,
+/// or <c>--AmiPki:Name=value</c> on the command line).
+/// </summary>
+public sealed class AmiPkiOptions
+{
+    public const string Section = "AmiPki";
+
+    /// <summary>Where the database, keys and TLS material live (also <c>--data</c> / <c>AMIPKI_DATA</c>).</summary>
+    public string DataDirectory { get; set; } = "var/amipki";
+
+    /// <summary>Certificate profiles; defaults to <c>profiles/</c> beside the executable's repository or data directory.</summary>
+    public string? ProfilesDirectory { get; set; }
+
+    /// <summary>Address the listeners bind to. Loopback by default: exposing a CA is a deliberate act.</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Plain HTTP: CMP, SCEP, OCSP, CRLs, CA certificates (AIA).</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>HTTPS: EST and the admin API. 0 disables it.</summary>
+    public int HttpsPort { get; set; } = 8443;
+
+    /// <summary>EST-coaps over DTLS (UDP). 0 disables it.</summary>
+    public int CoapsPort { get; set; } = 5684;
+
+    /// <summary>Base URL relying parties use for CRL, OCSP and caIssuers; written into certificates at <c>init</c>.</summary>
+    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>This node's name in the audit chain (per-node sequence numbers).</summary>
+    public string NodeName { get; set; } = "node-1";
+
+    /// <summary>Passphrase of the software key provider; prefer <c>AMIPKI_KEY_PASSPHRASE</c>.</summary>
+    public string? KeyPassphrase { get; set; }
+
+    /// <summary>Organization in the subject of CAs created by <c>init</c>.</summary>
+    public string Organization { get; set; } = "AmiPki Development";
+
+    /// <summary>Log as JSON lines (structured) instead of plain text.</summary>
+    public bool JsonLogs { get; set; }
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using AmiPki.Core.Audit;
+using AmiPki.Core.Authorities;
+using AmiPki.Core.Credentials;
+using AmiPki.Core.Devices;
+using AmiPki.Core.Issuance;
+using AmiPki.Core.Profiles;
+using AmiPki.Core.Storage;
+using AmiPki.Protocols.Crl;
+using AmiPki.Protocols.Est;
+using AmiPki.Protocols.Ocsp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AmiPki.Server.Hosting;
+
+/// <summary>Builds the ASP.NET Core host of <c>amipki serve</c> around an opened <see cref="AmiPkiRuntime"/>.</summary>
+public static class ServerHost
+{
+    public static async Task<WebApplication> BuildAsync(AmiPkiRuntime runtime, string[] args, CancellationToken cancellationToken)
+    {
+        var options = runtime.Options;
+        var issuance = await runtime.LoadAuthoritiesAsync(cancellationToken);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        if (options.JsonLogs)
+        {
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        }
+
+        var address = IPAddress.Parse(options.ListenAddress);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(address, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            if (options.HttpsPort > 0)
+            {
+                HttpsEndpoint.Configure(kestrel, address, options.HttpsPort, runtime);
+            }
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(runtime);
+        services.AddSingleton(runtime.Time);
+        services.AddSingleton(runtime.Layout);
+        services.AddSingleton(issuance);
+        services.AddSingleton(runtime.Authorities!);
+        services.AddSingleton(runtime.Profiles!);
+        services.AddSingleton<IIssuanceStore>(runtime.Storage.Issuance);
+        services.AddSingleton<ICertificateReader>(runtime.Storage.Certificates);
+        services.AddSingleton<IRevocationStore>(runtime.Storage.Revocations);
+        services.AddSingleton<IAuditLog>(runtime.Storage.Audit);
+        services.AddSingleton<ICaStore>(runtime.Storage.Cas);
+        services.AddSingleton<IDeviceRegistry>(runtime.Storage.Devices);
+        services.AddSingleton<ICredentialStore>(runtime.Storage.Credentials);
+        services.AddEst();
+        services.AddOcspResponder();
+        services.AddCrlPublishing();
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Server");
+        if (runtime.Authorities!.All.Any(a => a.Record.KeyProvider == "software"))
+        {
+            Log.SoftwareKeysInUse(logger);
+        }
+        Log.Starting(logger, runtime.Layout.Root, options.ListenAddress, options.HttpPort, options.HttpsPort,
+            string.Join(", ", runtime.Authorities.Names), runtime.Profiles!.All.Count);
+
+        app.MapHealth();
+        app.MapCaCertificates();
+        app.MapEst();
+        app.MapOcspResponder();
+        app.MapCrlPublishing();
+        return app;
+    }
+}
