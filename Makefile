@@ -1,0 +1,44 @@
+# AmiPki — the two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+DOTNET ?= dotnet
+CONFIGURATION ?= Release
+DATA ?= var/amipki
+# Development only: the software key provider encrypts CA keys with this passphrase. Set your own in production
+# (or use the pkcs11 provider); `make run` is for a local development CA.
+AMIPKI_KEY_PASSPHRASE ?= amipki-development-only
+export AMIPKI_KEY_PASSPHRASE
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+AMIPKI := $(DOTNET) src/AmiPki.Cli/bin/$(CONFIGURATION)/net10.0/amipki.dll
+RESULTS := TestResults
+
+.PHONY: all restore build run test peers bench clean
+
+all: build
+
+restore:
+	$(DOTNET) restore AmiPki.sln
+
+build: restore
+	$(DOTNET) build AmiPki.sln -c $(CONFIGURATION) --no-restore
+
+# Restore, build, create the development CA on first start, then serve every endpoint.
+run: build
+	$(AMIPKI) init --data $(DATA) --if-missing
+	$(AMIPKI) serve --data $(DATA)
+
+# Install the real peers the tests talk to, then run every test.
+peers:
+	bash scripts/install-test-peers.sh
+
+test: peers build
+	rm -rf $(RESULTS)
+	$(DOTNET) test AmiPki.sln -c $(CONFIGURATION) --no-build --logger "trx" --results-directory $(RESULTS) \
+		--logger "console;verbosity=minimal"; status=$$?; bash scripts/test-summary.sh $(RESULTS); exit $$status
+
+bench: build
+	$(DOTNET) run -c $(CONFIGURATION) --no-build --project bench/AmiPki.Bench
+
+clean:
+	$(DOTNET) clean AmiPki.sln -c $(CONFIGURATION)
+	rm -rf $(RESULTS)

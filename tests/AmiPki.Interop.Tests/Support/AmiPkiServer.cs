@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace AmiPki.Interop.Tests.Support;
+
+/// <summary>
+/// A real <c>amipki serve</c> process on loopback ports, over a fresh data directory initialised with
+/// <c>amipki init</c>. Tests talk to it with real clients; disposing stops it and deletes the directory.
+/// </summary>
+public sealed class AmiPkiServer : IAsyncDisposable
+{
+    /// <summary>Throwaway passphrase for the test CA's software keys (test-only; the keys die with the temp directory).</summary>
+    public const string TestKeyPassphrase = "interop-test-only-passphrase";
+
+    private readonly Process _process;
+    private readonly StringBuilder _log;
+
+    private AmiPkiServer(string dataDirectory, int httpPort, int httpsPort, int coapsPort, Process process, StringBuilder log)
+    {
+        DataDirectory = dataDirectory;
+        HttpPort = httpPort;
+        HttpsPort = httpsPort;
+        CoapsPort = coapsPort;
+        _process = process;
+        _log = log;
+    }
+
+    public string DataDirectory { get; }
+
+    public int HttpPort { get; }
+
+    public int HttpsPort { get; }
+
+    public int CoapsPort { get; }
+
+    public string HttpBase => $"http://127.0.0.1:{HttpPort}";
+
+    public string HttpsBase => $"https://127.0.0.1:{HttpsPort}";
+
+    /// <summary>PEM of the root CA (the trust anchor), written by <c>amipki chain</c>.</summary>
+    public string RootPemPath => Path.Combine(DataDirectory, "test-root.pem");
+
+    /// <summary>PEM of the root and the issuing CAs.</summary>
+    public string ChainPemPath => Path.Combine(DataDirectory, "test-chain.pem");
+
+    /// <summary>What the server logged so far (for assertion messages).</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static IDictionary<string, string> Environment => new Dictionary<string, string>
+    {
+        ["AMIPKI_KEY_PASSPHRASE"] = TestKeyPassphrase,
+    };
+
+    /// <param name="https">Start the HTTPS listener too (EST); off by default to keep tests that do not need it lean.</param>
+    /// <param name="coaps">Start the EST-coaps DTLS listener too.</param>
+    /// <param name="beforeServe">Runs after init and before serve (register devices, credentials, ...).</param>
+    public static async Task<AmiPkiServer> StartAsync(bool https = false, bool coaps = false, Func<string, Task>? beforeServe = null)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "amipki-test-" + Guid.NewGuid().ToString("N")[..12]);
+        var httpPort = FreePort.Tcp();
+        var httpsPort = https ? FreePort.Tcp() : 0;
+        var coapsPort = coaps ? FreePort.Udp() : 0;
+        var init = await RunCliAsync(data, "init", "--base-url", $"http://127.0.0.1:{httpPort}");
+        Assert.That(init.ExitCode, Is.EqualTo(0), init.Describe());
+        var chain = await RunCliAsync(data, "chain", "--out", Path.Combine(data, "test-root.pem"));
+        Assert.That(chain.ExitCode, Is.EqualTo(0), chain.Describe());
+        var fullChain = await RunCliAsync(data, "chain", "--with-issuing", "--out", Path.Combine(data, "test-chain.pem"));
+        Assert.That(fullChain.ExitCode, Is.EqualTo(0), fullChain.Describe());
+        if (beforeServe is not null)
+        {
+            await beforeServe(data);
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { RepositoryPaths.AmiPkiDll, "serve", "--data", data, "--profiles", RepositoryPaths.Profiles,
+                     "--listen", "127.0.0.1", "--http-port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--https-port", httpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--coaps-port", coapsPort.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var (key, value) in Environment)
+        {
+            start.Environment[key] = value;
+        }
+        var log = new StringBuilder();
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start amipki serve");
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new AmiPkiServer(data, httpPort, httpsPort, coapsPort, process, log);
+        await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        return server;
+    }
+
+    /// <summary>Runs an <c>amipki</c> admin command against this server's data directory.</summary>
+    public Task<ProcessResult> CliAsync(params string[] arguments) => RunCliAsync(DataDirectory, arguments);
+
+    public static Task<ProcessResult> RunCliAsync(string dataDirectory, params string[] arguments) =>
+        ExternalProcess.RunAsync("dotnet", [RepositoryPaths.AmiPkiDll, .. arguments, "--data", dataDirectory, "--profiles", RepositoryPaths.Profiles],
+            null, TimeSpan.FromSeconds(120), Environment);
+
+    private async Task WaitUntilHealthyAsync(TimeSpan limit)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                Assert.Fail($"amipki serve exited with {_process.ExitCode} before it was healthy:\n{Log}");
+            }
+            try
+            {
+                using var response = await client.GetAsync($"{HttpBase}/health");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Slow start on a busy machine.
+            }
+            await Task.Delay(200);
+        }
+        await DisposeAsync();
+        Assert.Fail($"amipki serve was not healthy within {limit}:\n{Log}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A peer may still hold a file for a moment; the temp directory is cleaned by the OS eventually.
+        }
+    }
+}
