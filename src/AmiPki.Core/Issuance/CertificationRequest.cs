@@ -178,6 +178,11 @@ public sealed class CertificationRequest
                 };
                 break;
             case Oids.RsaEncryption:
+                // RFC 3279 §2.3.1: the parameters are NULL (tolerate their absence).
+                if (algorithm.HasData)
+                {
+                    algorithm.ReadNull();
+                }
                 var rsaKey = new AsnReader(PublicKeyBits, AsnEncodingRules.DER).ReadSequence();
                 var modulus = rsaKey.ReadInteger();
                 var bits = modulus.Sign <= 0 ? 0 : (int)modulus.GetBitLength();
