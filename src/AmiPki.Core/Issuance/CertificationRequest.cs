@@ -90,6 +90,10 @@ public sealed class CertificationRequest
         {
             if (isEcdsa)
             {
+                if (Crypto.OpenSslEcdsaVerifier.TryVerify(KeyAlgorithm, PublicKeyBits.Span, InfoDer.Span, Signature.Span, hash) is { } verified)
+                {
+                    return verified;
+                }
                 using var ecdsa = ECDsa.Create();
                 ecdsa.ImportSubjectPublicKeyInfo(SubjectPublicKeyInfo.Span, out _);
                 return ecdsa.VerifyData(InfoDer.Span, Signature.Span, hash, DSASignatureFormat.Rfc3279DerSequence);
