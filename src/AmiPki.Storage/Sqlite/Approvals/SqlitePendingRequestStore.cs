@@ -1,0 +1,204 @@
+using AmiPki.Core.Approvals;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace AmiPki.Storage.Sqlite.Approvals;
+
+/// <summary>
+/// Requests held for manual approval, in the instance's SQLite database. Manual approval is rare and slow by nature (a
+/// human decides), so this store uses one connection of its own, serialised, instead of the issuance writer's group
+/// commit: each write is one IMMEDIATE transaction, durable (synchronous=FULL) on return. The CLI and the server may
+/// both hold one; SQLite's write lock and busy timeout order them.
+/// </summary>
+public sealed class SqlitePendingRequestStore : IPendingRequestStore, IAsyncDisposable
+{
+    private const string Columns = """
+        SELECT id AS Id, protocol AS Protocol, profile AS Profile, requester AS Requester, subject AS Subject, csr_der AS CsrDer,
+               renewing_der AS RenewingDer, device_detail AS DeviceDetail, state AS State, created_at AS CreatedAt,
+               decided_at AS DecidedAt, decided_by AS DecidedBy, reason AS Reason, issuer AS Issuer, serial_hex AS SerialHex,
+               certificate_der AS CertificateDer
+        FROM pending_requests
+        """;
+
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private SqlitePendingRequestStore(SqliteConnection connection)
+    {
+        _connection = connection;
+    }
+
+    /// <summary>Opens the store on the instance's database file (created and migrated by <see cref="SqliteStorage"/>).</summary>
+    public static Task<SqlitePendingRequestStore> OpenAsync(string databasePath, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        return Task.Run(() =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var connection = new SqliteConnections(databasePath).OpenWriter();
+            try
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = PendingRequestSchema.Sql;
+                command.ExecuteNonQuery();
+                return new SqlitePendingRequestStore(connection);
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }, cancellationToken);
+    }
+
+    public Task<PendingRequest> SubmitAsync(PendingRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return WriteAsync(transaction =>
+        {
+            _connection.Execute("""
+                INSERT INTO pending_requests (id, protocol, profile, requester, subject, csr_der, renewing_der, device_detail, state, created_at)
+                VALUES (@Id, @Protocol, @Profile, @Requester, @Subject, @CsrDer, @RenewingDer, @DeviceDetail, 'pending', @CreatedAt)
+                ON CONFLICT (id) DO NOTHING;
+                """, new
+            {
+                request.Id,
+                request.Protocol,
+                request.Profile,
+                request.Requester,
+                request.Subject,
+                request.CsrDer,
+                request.RenewingDer,
+                request.DeviceDetail,
+                CreatedAt = SqliteTime.ToText(request.CreatedAt),
+            }, transaction);
+            return Find(request.Id, transaction) ?? throw new InvalidOperationException($"pending request {request.Id} vanished");
+        }, cancellationToken);
+    }
+
+    public async Task<PendingRequest?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Find(id, null);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<PendingRequest>> ListAsync(PendingRequestState? state, int limit, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var rows = _connection.Query<Row>(Columns + " WHERE @state IS NULL OR state = @state ORDER BY created_at, id LIMIT @limit;",
+                new { state = state is { } s ? StateText(s) : null, limit = Math.Clamp(limit, 1, 100_000) });
+            return rows.Select(r => r.ToRecord()).ToList();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public Task<bool> DecideAsync(string id, bool approve, string actor, string? reason, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(actor);
+        return WriteAsync(transaction => _connection.Execute("""
+            UPDATE pending_requests SET state = @state, decided_at = @at, decided_by = @actor, reason = @reason
+            WHERE id = @id AND state = 'pending';
+            """, new { id, state = approve ? "approved" : "rejected", at = SqliteTime.ToText(at), actor, reason }, transaction) == 1, cancellationToken);
+    }
+
+    public Task<bool> MarkIssuedAsync(string id, string issuer, string serialHex, byte[] certificateDer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return WriteAsync(transaction => _connection.Execute("""
+            UPDATE pending_requests SET state = 'issued', issuer = @issuer, serial_hex = @serialHex, certificate_der = @certificateDer
+            WHERE id = @id AND state = 'approved';
+            """, new { id, issuer, serialHex, certificateDer }, transaction) == 1, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private PendingRequest? Find(string id, SqliteTransaction? transaction) =>
+        _connection.QuerySingleOrDefault<Row>(Columns + " WHERE id = @id;", new { id }, transaction)?.ToRecord();
+
+    /// <summary>Runs <paramref name="body"/> in one IMMEDIATE transaction on a pool thread (SQLite calls block, the fsync above all).</summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteTransaction, T> body, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() =>
+            {
+                using var transaction = _connection.BeginTransaction(deferred: false);
+                var result = body(transaction);
+                transaction.Commit();
+                return result;
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static string StateText(PendingRequestState state) => state switch
+    {
+        PendingRequestState.Pending => "pending",
+        PendingRequestState.Approved => "approved",
+        PendingRequestState.Rejected => "rejected",
+        PendingRequestState.Issued => "issued",
+        _ => throw new ArgumentOutOfRangeException(nameof(state)),
+    };
+
+    private static PendingRequestState ParseState(string text) => text switch
+    {
+        "pending" => PendingRequestState.Pending,
+        "approved" => PendingRequestState.Approved,
+        "rejected" => PendingRequestState.Rejected,
+        "issued" => PendingRequestState.Issued,
+        _ => throw new InvalidOperationException($"unknown pending request state '{text}'"),
+    };
+
+    /// <summary>A row as Dapper reads it; times are text (<see cref="SqliteTime"/>).</summary>
+    private sealed class Row
+    {
+        public string Id { get; set; } = "";
+        public string Protocol { get; set; } = "";
+        public string Profile { get; set; } = "";
+        public string Requester { get; set; } = "";
+        public string Subject { get; set; } = "";
+        public byte[] CsrDer { get; set; } = [];
+        public byte[]? RenewingDer { get; set; }
+        public string? DeviceDetail { get; set; }
+        public string State { get; set; } = "";
+        public string CreatedAt { get; set; } = "";
+        public string? DecidedAt { get; set; }
+        public string? DecidedBy { get; set; }
+        public string? Reason { get; set; }
+        public string? Issuer { get; set; }
+        public string? SerialHex { get; set; }
+        public byte[]? CertificateDer { get; set; }
+
+        public PendingRequest ToRecord() => new(Id, Protocol, Profile, Requester, Subject, CsrDer, RenewingDer, DeviceDetail, ParseState(State),
+            SqliteTime.FromText(CreatedAt), SqliteTime.FromNullableText(DecidedAt), DecidedBy, Reason, Issuer, SerialHex, CertificateDer);
+    }
+}

@@ -1,0 +1,86 @@
+using AmiPki.Core.Audit;
+using AmiPki.Core.Storage;
+using AmiPki.Storage.Sqlite.Writing;
+
+namespace AmiPki.Storage.Sqlite;
+
+/// <summary>The issuance pipeline's writes (steps 6 and 8), group-committed through the writer.</summary>
+internal sealed class SqliteIssuanceStore : IIssuanceStore
+{
+    private const string InsertIntent = """
+        INSERT INTO certificates (issuer, serial_hex, state, profile, subject, not_before, not_after, requester, protocol,
+                                  created_at, system_title, dcu, manufacturer_lot, device_id)
+        VALUES (?1, ?2, 'signing', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+        ON CONFLICT (issuer, serial_hex) DO NOTHING;
+        """;
+    private const string MarkIssued = """
+        UPDATE certificates SET state = 'issued', der = ?3, sha256_hex = ?4
+        WHERE issuer = ?1 AND serial_hex = ?2 AND state = 'signing';
+        """;
+    private const string MarkFailed = """
+        UPDATE certificates SET state = 'failed'
+        WHERE issuer = ?1 AND serial_hex = ?2 AND state = 'signing';
+        """;
+
+    private readonly SqliteWriter _writer;
+
+    public SqliteIssuanceStore(SqliteWriter writer) => _writer = writer;
+
+    public Task<bool> TryReserveAsync(IssuanceIntent intent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(intent);
+        // Converted here, on the caller's thread, to keep the single writer thread's work to the SQL itself.
+        var notBefore = SqliteTime.ToText(intent.NotBefore);
+        var notAfter = SqliteTime.ToText(intent.NotAfter);
+        var createdAt = SqliteTime.ToText(intent.CreatedAt);
+        return _writer.EnqueueAsync(context => context.Statement(InsertIntent)
+            .Bind(1, intent.Issuer)
+            .Bind(2, intent.SerialHex)
+            .Bind(3, intent.Profile)
+            .Bind(4, intent.Subject)
+            .Bind(5, notBefore)
+            .Bind(6, notAfter)
+            .Bind(7, intent.Requester)
+            .Bind(8, intent.Protocol)
+            .Bind(9, createdAt)
+            .Bind(10, intent.SystemTitle)
+            .Bind(11, intent.Dcu)
+            .Bind(12, intent.ManufacturerLot)
+            .Bind(13, intent.DeviceId)
+            .Execute() == 1, cancellationToken);
+    }
+
+    public Task CompleteAsync(string issuer, string serialHex, byte[] der, string sha256Hex, AuditEvent audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(issuer);
+        ArgumentNullException.ThrowIfNull(serialHex);
+        ArgumentNullException.ThrowIfNull(der);
+        ArgumentNullException.ThrowIfNull(sha256Hex);
+        ArgumentNullException.ThrowIfNull(audit);
+        return _writer.EnqueueAsync(context =>
+        {
+            var changed = context.Statement(MarkIssued).Bind(1, issuer).Bind(2, serialHex).Bind(3, der).Bind(4, sha256Hex).Execute();
+            if (changed != 1)
+            {
+                throw new InvalidOperationException($"serial {serialHex} of issuer {issuer} is not reserved in state Signing");
+            }
+            return context.Audit(audit);
+        }, cancellationToken);
+    }
+
+    public Task AbandonAsync(string issuer, string serialHex, AuditEvent audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(issuer);
+        ArgumentNullException.ThrowIfNull(serialHex);
+        ArgumentNullException.ThrowIfNull(audit);
+        return _writer.EnqueueAsync(context =>
+        {
+            var changed = context.Statement(MarkFailed).Bind(1, issuer).Bind(2, serialHex).Execute();
+            if (changed != 1)
+            {
+                throw new InvalidOperationException($"serial {serialHex} of issuer {issuer} is not reserved in state Signing");
+            }
+            return context.Audit(audit);
+        }, cancellationToken);
+    }
+}

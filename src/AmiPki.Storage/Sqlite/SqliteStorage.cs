@@ -1,0 +1,102 @@
+using AmiPki.Core.Authorities;
+using AmiPki.Core.Credentials;
+using AmiPki.Core.Devices;
+using AmiPki.Core.Storage;
+using AmiPki.Storage.Sqlite.Writing;
+using Microsoft.Data.Sqlite;
+
+namespace AmiPki.Storage.Sqlite;
+
+/// <summary>
+/// The embedded storage: one SQLite file in WAL mode. Every write goes through one group-committing writer (its own
+/// connection and thread, synchronous=FULL); every read uses pooled read-only connections that never wait for it.
+/// The host opens one per process and hands each component the narrow interface it needs.
+/// </summary>
+public sealed class SqliteStorage : IAsyncDisposable
+{
+    private readonly SqliteWriter _writer;
+    private readonly SqliteCheckpointer _checkpointer;
+    private readonly SqliteReadPool _reads;
+    private int _disposed;
+
+    private SqliteStorage(SqliteWriter writer, SqliteCheckpointer checkpointer, SqliteReadPool reads, int schemaVersion)
+    {
+        _writer = writer;
+        _checkpointer = checkpointer;
+        _reads = reads;
+        SchemaVersion = schemaVersion;
+        Issuance = new SqliteIssuanceStore(writer);
+        Certificates = new SqliteCertificateReader(reads);
+        Revocations = new SqliteRevocationStore(writer, reads);
+        Audit = new SqliteAuditLog(writer, reads);
+        Cas = new SqliteCaStore(writer, reads);
+        Devices = new SqliteDeviceRegistry(writer, reads);
+        Credentials = new SqliteCredentialStore(writer, reads);
+    }
+
+    /// <summary>Transactions the writer has committed (for benchmarks: writes ÷ commits shows the grouping).</summary>
+    internal long WriterCommits => _writer.Commits;
+
+    /// <summary>The schema version after the migrations applied at open.</summary>
+    public int SchemaVersion { get; }
+
+    public IIssuanceStore Issuance { get; }
+
+    public ICertificateReader Certificates { get; }
+
+    public IRevocationStore Revocations { get; }
+
+    /// <summary>The audit log; also its <see cref="Core.Audit.IAuditHeadReader"/>.</summary>
+    public SqliteAuditLog Audit { get; }
+
+    public ICaStore Cas { get; }
+
+    public IDeviceRegistry Devices { get; }
+
+    public ICredentialStore Credentials { get; }
+
+    /// <summary>
+    /// Opens (creating if needed) the database at <paramref name="databasePath"/> and migrates it to the newest schema.
+    /// </summary>
+    /// <param name="nodeName">This process's name in the audit chain (each node has its own sequence).</param>
+    /// <param name="time">The clock for times storage stamps itself (revocation audit entries, hold releases, migrations).</param>
+    public static Task<SqliteStorage> OpenAsync(string databasePath, string nodeName, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeName);
+        ArgumentNullException.ThrowIfNull(time);
+        // Opening and migrating block on file I/O (and on another process's write lock): keep that off the caller.
+        return Task.Run(() =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var connections = new SqliteConnections(databasePath);
+            var connection = connections.OpenWriter();
+            SqliteConnection? checkpointConnection = null;
+            try
+            {
+                var version = SqliteMigrator.Migrate(connection, time);
+                checkpointConnection = connections.OpenCheckpointer();
+                return new SqliteStorage(new SqliteWriter(connection, nodeName, time), new SqliteCheckpointer(checkpointConnection),
+                    new SqliteReadPool(connections), version);
+            }
+            catch
+            {
+                checkpointConnection?.Dispose();
+                connection.Dispose();
+                throw;
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>Finishes the writes already queued (callers are answered), then closes every connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        _checkpointer.Dispose();
+        _reads.Dispose();
+    }
+}

@@ -1,0 +1,112 @@
+using AmiPki.Core.Audit;
+using AmiPki.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace AmiPki.Storage.Tests.Sqlite;
+
+/// <summary>What only the SQLite backend promises: its file, its pragmas, its migrations.</summary>
+[TestFixture]
+public sealed class SqliteStorageTests
+{
+    private SqliteStorageFactory _files = null!;
+
+    [SetUp]
+    public void CreateDirectory() => _files = new SqliteStorageFactory();
+
+    [TearDown]
+    public async Task DeleteDirectory() => await _files.DisposeAsync();
+
+    private Task<SqliteStorage> OpenAsync() => SqliteStorage.OpenAsync(_files.DatabasePath, "node-a", TimeProvider.System, CancellationToken.None);
+
+    private object? Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={_files.DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    [Test]
+    public async Task Migrations_run_once_however_often_the_database_is_opened()
+    {
+        await using (var first = await OpenAsync())
+        {
+            Assert.That(first.SchemaVersion, Is.EqualTo(1));
+        }
+        await using (var second = await OpenAsync())
+        {
+            Assert.That(second.SchemaVersion, Is.EqualTo(1));
+        }
+
+        Assert.That(Scalar("SELECT COUNT(*) FROM schema_version;"), Is.EqualTo(1L));
+        Assert.That(Scalar("SELECT name FROM schema_version WHERE version = 1;"), Is.EqualTo("initial"));
+    }
+
+    [Test]
+    public async Task Concurrent_opens_migrate_once()
+    {
+        var opened = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => OpenAsync()));
+        foreach (var storage in opened)
+        {
+            await storage.DisposeAsync();
+        }
+
+        Assert.That(Scalar("SELECT COUNT(*) FROM schema_version;"), Is.EqualTo(1L));
+    }
+
+    [Test]
+    public async Task A_database_from_a_newer_amipki_is_refused()
+    {
+        await (await OpenAsync()).DisposeAsync();
+        Scalar("INSERT INTO schema_version (version, name, applied_at) VALUES (99, 'future', '2030-01-01T00:00:00.0000000Z');");
+
+        var refusal = Assert.ThrowsAsync<InvalidOperationException>(OpenAsync);
+        Assert.That(refusal!.Message, Does.Contain("99"));
+    }
+
+    [Test]
+    public async Task The_database_is_in_wal_mode()
+    {
+        await using var storage = await OpenAsync();
+
+        Assert.That(Scalar("PRAGMA journal_mode;"), Is.EqualTo("wal"));
+    }
+
+    [Test]
+    public async Task Times_are_stored_as_fixed_width_utc_text()
+    {
+        await using (var storage = await OpenAsync())
+        {
+            var at = new DateTimeOffset(2026, 1, 2, 5, 4, 5, TimeSpan.FromHours(2)).AddTicks(1);
+            await storage.Audit.AppendAsync(new AuditEvent(at, "login", "admin", "success", ""), CancellationToken.None);
+        }
+
+        Assert.That(Scalar("SELECT at FROM audit_log;"), Is.EqualTo("2026-01-02T03:04:05.0000001Z"));
+    }
+
+    [Test]
+    public async Task The_snapshot_verification_agrees_with_the_core_verifier()
+    {
+        await using var storage = await OpenAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await storage.Audit.AppendAsync(new AuditEvent(DateTimeOffset.UtcNow, "login", "admin", "success", $"{i}"), CancellationToken.None);
+        }
+        Assert.That((await storage.Audit.VerifyAsync(CancellationToken.None)).IsIntact, Is.True);
+
+        await _files.ExecuteRawAsync("UPDATE audit_log SET outcome = 'refused' WHERE seq = 2;");
+
+        Assert.That((await storage.Audit.VerifyAsync(CancellationToken.None)).FirstBadSequence, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Writes_after_dispose_are_refused()
+    {
+        var storage = await OpenAsync();
+        await storage.DisposeAsync();
+
+        Assert.Throws<ObjectDisposedException>(() => storage.Audit.AppendAsync(new AuditEvent(DateTimeOffset.UtcNow, "login", "a", "success", ""),
+            CancellationToken.None));
+    }
+}
