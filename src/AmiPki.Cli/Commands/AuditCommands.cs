@@ -1,5 +1,4 @@
 using System.CommandLine;
-using AmiPki.Core.Audit;
 
 namespace AmiPki.Cli.Commands;
 
@@ -12,8 +11,8 @@ public static class AuditCommands
         verify.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
-            var heads = await runtime.Storage.Audit.ReadHeadsAsync(cancellationToken);
-            var result = await AuditChainVerifier.VerifyAsync(runtime.Storage.Audit.ReadAllAsync(cancellationToken), heads, cancellationToken);
+            // One read snapshot for heads and entries, so a live server appending meanwhile is not mistaken for tampering.
+            var result = await runtime.Storage.Audit.VerifyAsync(cancellationToken);
             if (result.IsIntact)
             {
                 Console.WriteLine($"audit log intact: {result.EntriesChecked} entries verified");

@@ -36,18 +36,20 @@ public static class SqliteGroupCommitBenchmark
         try
         {
             var stopwatch = Stopwatch.StartNew();
-            var deadline = duration;
             var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
             {
                 var serial = new byte[16];
-                while (stopwatch.Elapsed < deadline && !cancellationToken.IsCancellationRequested)
+                while (stopwatch.Elapsed < duration && !cancellationToken.IsCancellationRequested)
                 {
                     RandomNumberGenerator.Fill(serial);
                     serial[0] &= 0x7F;
                     var serialHex = Convert.ToHexStringLower(serial);
                     var now = DateTimeOffset.UtcNow;
-                    var intent = new IssuanceIntent("bench-ca", serialHex, "meter-suite1-sign", "CN=0102030405060708", now,
-                        now.AddYears(10), "bench", "bench", now, SystemTitle: "0102030405060708");
+                    // A meter of its own per certificate, as in a real roll-out: the system title and subject indexes
+                    // then take random keys too, the costly case for a B-tree.
+                    var systemTitle = serialHex[16..];
+                    var intent = new IssuanceIntent("bench-ca", serialHex, "meter-suite1-sign", "CN=" + systemTitle, now,
+                        now.AddYears(10), "bench", "bench", now, SystemTitle: systemTitle, Dcu: "dcu-1", ManufacturerLot: "lot-1");
                     if (!await storage.Issuance.TryReserveAsync(intent, cancellationToken).ConfigureAwait(false))
                     {
                         continue;

@@ -32,28 +32,37 @@ internal sealed class SqliteReadPool : IDisposable
     public void Dispose()
     {
         _disposed = true;
-        while (_idle.TryDequeue(out var connection))
-        {
-            connection.Dispose();
-        }
+        CloseIdle();
     }
 
     private void Return(SqliteReadConnection connection)
     {
-        if (_disposed || Interlocked.Increment(ref _idleCount) > MaxIdle)
+        if (_disposed)
         {
-            if (!_disposed)
-            {
-                Interlocked.Decrement(ref _idleCount);
-            }
+            connection.Dispose();
+            return;
+        }
+        if (Interlocked.Increment(ref _idleCount) > MaxIdle)
+        {
+            // More readers were needed for a moment than are worth keeping open.
+            Interlocked.Decrement(ref _idleCount);
             connection.Dispose();
             return;
         }
         _idle.Enqueue(connection);
-        if (_disposed && _idle.TryDequeue(out var late))
+        if (_disposed)
         {
-            // Disposed while we were returning: close what we just queued.
-            late.Dispose();
+            // The pool closed while this connection was being returned.
+            CloseIdle();
+        }
+    }
+
+    private void CloseIdle()
+    {
+        while (_idle.TryDequeue(out var connection))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            connection.Dispose();
         }
     }
 

@@ -109,4 +109,46 @@ public sealed class SqliteStorageTests
         Assert.Throws<ObjectDisposedException>(() => storage.Audit.AppendAsync(new AuditEvent(DateTimeOffset.UtcNow, "login", "a", "success", ""),
             CancellationToken.None));
     }
+
+    [Test]
+    public async Task Two_processes_appending_to_one_nodes_chain_keep_it_intact()
+    {
+        // The server and the CLI (e.g. `amipki revoke`) may hold the same file open under the same node name.
+        await using var server = await OpenAsync();
+        await using var cli = await OpenAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, 400).Select(i => (i % 2 == 0 ? server : cli).Audit.AppendAsync(
+            new AuditEvent(DateTimeOffset.UtcNow, "login", $"admin-{i}", "success", $"{i}"), CancellationToken.None)));
+
+        var verification = await server.Audit.VerifyAsync(CancellationToken.None);
+        Assert.That(verification.IsIntact, Is.True, verification.Problem);
+        Assert.That(verification.EntriesChecked, Is.EqualTo(400));
+    }
+
+    [Test]
+    public async Task Reads_do_not_wait_for_another_writer_and_writes_wait_for_it()
+    {
+        await using var storage = await OpenAsync();
+        using var other = new SqliteConnection($"Data Source={_files.DatabasePath};Pooling=False");
+        other.Open();
+        using (var begin = other.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE;";
+            begin.ExecuteNonQuery();
+        }
+
+        var write = storage.Audit.AppendAsync(new AuditEvent(DateTimeOffset.UtcNow, "login", "admin", "success", ""), CancellationToken.None);
+        var read = storage.Certificates.FindAsync("issuing-p256", "01", CancellationToken.None);
+
+        Assert.That(await read.WaitAsync(TimeSpan.FromSeconds(5)), Is.Null, "the read answered while the write lock was held");
+        await Task.Delay(200);
+        Assert.That(write.IsCompleted, Is.False, "the write waits for the lock instead of failing");
+        using (var commit = other.CreateCommand())
+        {
+            commit.CommandText = "COMMIT;";
+            commit.ExecuteNonQuery();
+        }
+        await write.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That((await storage.Audit.VerifyAsync(CancellationToken.None)).EntriesChecked, Is.EqualTo(1));
+    }
 }

@@ -9,8 +9,12 @@ namespace AmiPki.Storage.Sqlite.Writing;
 /// </summary>
 internal sealed class SqliteCheckpointer : IDisposable
 {
-    /// <summary>How often to checkpoint. Short enough that the WAL stays small and is restarted from its beginning.</summary>
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// How often to checkpoint. A hot index page changed by many commits is copied once per checkpoint, so a longer
+    /// interval writes less (measured here under group-commit load: 1 s gave about 20 % more issuance than 200 ms);
+    /// the WAL grows meanwhile, by tens of megabytes at most, and journal_size_limit trims it afterwards.
+    /// </summary>
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private readonly SqliteConnection _connection;
     private readonly Thread _thread;
