@@ -3,17 +3,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace AmiPki.Server.Hosting;
 
-/// <summary>
-/// The HTTPS listener (EST, admin API). Until the EST adapter's TLS certificate management lands, HTTPS is configured
-/// by <see cref="Tls"/> when present; see src/AmiPki.Server/Tls/.
-/// </summary>
+/// <summary>The HTTPS listener (EST, admin API), with a server certificate AmiPki issues itself (see Tls/).</summary>
 internal static class HttpsEndpoint
 {
-    public static void Configure(KestrelServerOptions kestrel, IPAddress address, int port, AmiPkiRuntime runtime)
-    {
-        _ = kestrel;
-        _ = address;
-        _ = port;
-        _ = runtime;
-    }
+    public static void Configure(KestrelServerOptions kestrel, IPAddress address, int port, AmiPkiRuntime runtime) =>
+        Tls.ServerTlsEndpoint.Listen(kestrel, address, port, runtime);
 }

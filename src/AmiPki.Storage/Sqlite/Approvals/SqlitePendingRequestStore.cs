@@ -35,19 +35,8 @@ public sealed class SqlitePendingRequestStore : IPendingRequestStore, IAsyncDisp
         return Task.Run(() =>
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var connection = new SqliteConnections(databasePath).OpenWriter();
-            try
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = PendingRequestSchema.Sql;
-                command.ExecuteNonQuery();
-                return new SqlitePendingRequestStore(connection);
-            }
-            catch
-            {
-                connection.Dispose();
-                throw;
-            }
+            // The table comes from migration 0002, applied by SqliteStorage.OpenAsync before this store opens.
+            return new SqlitePendingRequestStore(new SqliteConnections(databasePath).OpenWriter());
         }, cancellationToken);
     }
 
