@@ -13,5 +13,10 @@ var root = new RootCommand("AmiPki: certificate authority and certificate lifecy
     ChainCommand.Create(),
     AuditCommands.Create(),
     DevicesCommands.Create(),
+    RequestsCommands.Create(),
+    EstAccountCommands.Create(),
+    CmpCredentialsCommands.Create(),
+    ScepChallengeCommands.Create(),
+    CeremonyCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -40,4 +40,36 @@ public sealed class AmiPkiOptions
 
     /// <summary>Log as JSON lines (structured) instead of plain text.</summary>
     public bool JsonLogs { get; set; }
+
+    /// <summary>The <c>pkcs11</c> key provider (section <c>AmiPki:Pkcs11</c>, e.g. <c>AMIPKI_Pkcs11__TokenLabel</c>).</summary>
+    public Pkcs11Section Pkcs11 { get; set; } = new();
+
+    /// <summary>
+    /// HSM tokens over PKCS#11: the online token holds the issuing CA keys and is opened by the server; the root token
+    /// holds the root CA key and is opened only by <c>amipki ceremony</c> (and <c>init</c>). PINs come from a source,
+    /// never from the configuration itself: a PIN in appsettings or on a command line leaks into backups and /proc.
+    /// </summary>
+    public sealed class Pkcs11Section
+    {
+        /// <summary>The PKCS#11 module, e.g. <c>/usr/lib/softhsm/libsofthsm2.so</c>. Unset: no <c>pkcs11</c> provider.</summary>
+        public string? ModulePath { get; set; }
+
+        /// <summary>Label of the online token (issuing CA keys).</summary>
+        public string? TokenLabel { get; set; }
+
+        /// <summary>Where the online token's user PIN comes from: <c>env:VARIABLE</c> or <c>file:PATH</c>.</summary>
+        public string PinSource { get; set; } = "env:AMIPKI_PKCS11_PIN";
+
+        /// <summary>Sessions signing at once on the online token; unset: twice the core count.</summary>
+        public int? SessionPoolSize { get; set; }
+
+        /// <summary>Label of the root CA's own token, used only by ceremonies. Unset: <c>init</c> puts the root on the online token.</summary>
+        public string? RootTokenLabel { get; set; }
+
+        /// <summary>Where the root token's user PIN comes from: <c>env:VARIABLE</c> or <c>file:PATH</c>.</summary>
+        public string RootPinSource { get; set; } = "env:AMIPKI_PKCS11_ROOT_PIN";
+
+        /// <summary>True when the online token is configured (module and token label).</summary>
+        public bool IsConfigured => !string.IsNullOrWhiteSpace(ModulePath) && !string.IsNullOrWhiteSpace(TokenLabel);
+    }
 }

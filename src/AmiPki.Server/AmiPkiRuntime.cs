@@ -1,8 +1,10 @@
+using System.Security.Cryptography.X509Certificates;
 using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Keys;
 using AmiPki.Core.Profiles;
+using AmiPki.Keys.Pkcs11;
 using AmiPki.Keys.Software;
 using AmiPki.Storage.Sqlite;
 
@@ -14,6 +16,15 @@ namespace AmiPki.Server;
 /// </summary>
 public sealed class AmiPkiRuntime : IAsyncDisposable
 {
+    /// <summary>The provider of CA keys on the online PKCS#11 token (<c>AmiPki:Pkcs11:TokenLabel</c>).</summary>
+    public const string Pkcs11ProviderName = Pkcs11KeyProvider.ProviderName;
+
+    /// <summary>
+    /// How CA records name the root CA's own token. The server never configures a provider of this name: it loads such
+    /// a root with its certificate only (chains, AIA), and only <c>amipki ceremony</c> opens the token.
+    /// </summary>
+    public const string RootTokenProviderName = "pkcs11-root";
+
     private AmiPkiRuntime(AmiPkiOptions options, DataLayout layout, SqliteStorage storage, IReadOnlyDictionary<string, IKeyProvider> keyProviders,
         TimeProvider time)
     {
@@ -54,15 +65,62 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
         {
             providers["software"] = new SoftwareKeyProvider(layout.Keys, passphrase);
         }
-        var storage = await SqliteStorage.OpenAsync(layout.Database, options.NodeName, time, cancellationToken);
-        return new AmiPkiRuntime(options, layout, storage, providers, time);
+        if (options.Pkcs11.IsConfigured)
+        {
+            // Loads the module only; the token is found and logged in to when the first CA key is opened.
+            providers[Pkcs11ProviderName] = new Pkcs11KeyProvider(Pkcs11Options(options.Pkcs11, options.Pkcs11.TokenLabel!, options.Pkcs11.PinSource));
+        }
+        try
+        {
+            var storage = await SqliteStorage.OpenAsync(layout.Database, options.NodeName, time, cancellationToken);
+            return new AmiPkiRuntime(options, layout, storage, providers, time);
+        }
+        catch
+        {
+            DisposeProviders(providers.Values);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A provider on the root CA's own token (<c>AmiPki:Pkcs11:RootTokenLabel</c>), for ceremonies only; the caller disposes it.
+    /// Its keys are recorded under <see cref="RootTokenProviderName"/>.
+    /// </summary>
+    /// <exception cref="KeyProviderException">No root token or module configured, or the module cannot be loaded.</exception>
+    public Pkcs11KeyProvider OpenRootTokenProvider()
+    {
+        var pkcs11 = Options.Pkcs11;
+        if (string.IsNullOrWhiteSpace(pkcs11.ModulePath) || string.IsNullOrWhiteSpace(pkcs11.RootTokenLabel))
+        {
+            throw new KeyProviderException("no root token configured: set AmiPki:Pkcs11:ModulePath and AmiPki:Pkcs11:RootTokenLabel " +
+                                           "(or --pkcs11-module and --pkcs11-root-token)");
+        }
+        if (string.Equals(pkcs11.RootTokenLabel, pkcs11.TokenLabel, StringComparison.Ordinal))
+        {
+            // The root must stay offline: on the online token the server could sign with it.
+            throw new KeyProviderException($"the root token must be its own token, not the online token '{pkcs11.TokenLabel}'");
+        }
+        return new Pkcs11KeyProvider(Pkcs11Options(pkcs11, pkcs11.RootTokenLabel, pkcs11.RootPinSource));
+    }
+
+    private static Pkcs11ProviderOptions Pkcs11Options(AmiPkiOptions.Pkcs11Section section, string tokenLabel, string pinSource)
+    {
+        var pin = Pkcs11PinSource.Parse(pinSource);
+        // Unset pool size: keep the provider's own default (twice the core count).
+        return section.SessionPoolSize is { } size
+            ? new Pkcs11ProviderOptions { ModulePath = section.ModulePath!, TokenLabel = tokenLabel, PinSource = pin, SessionPoolSize = size }
+            : new Pkcs11ProviderOptions { ModulePath = section.ModulePath!, TokenLabel = tokenLabel, PinSource = pin };
     }
 
     public IKeyProvider KeyProvider(string name) => KeyProviders.TryGetValue(name, out var provider)
         ? provider
-        : throw new KeyProviderException(name == "software"
-            ? "no key passphrase: set AMIPKI_KEY_PASSPHRASE (software keys are encrypted at rest)"
-            : $"key provider '{name}' is not configured");
+        : throw new KeyProviderException(name switch
+        {
+            "software" => "no key passphrase: set AMIPKI_KEY_PASSPHRASE (software keys are encrypted at rest)",
+            Pkcs11ProviderName => "key provider 'pkcs11' is not configured: set AmiPki:Pkcs11:ModulePath and AmiPki:Pkcs11:TokenLabel " +
+                                  "(AMIPKI_Pkcs11__ModulePath, AMIPKI_Pkcs11__TokenLabel)",
+            _ => $"key provider '{name}' is not configured",
+        });
 
     /// <summary>Loads the CAs and validated profiles and builds the pipeline. Throws if the directory is not initialised.</summary>
     public async Task<IssuanceService> LoadAuthoritiesAsync(CancellationToken cancellationToken)
@@ -76,15 +134,20 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
         {
             throw new InvalidOperationException($"no CA in {Layout.Root}: run `amipki init --data {Layout.Root}` first");
         }
-        foreach (var providerName in records.Select(r => r.KeyProvider).Distinct())
+        // A root whose key stays offline (its own token, recorded under a provider this instance does not configure) is
+        // left out of the hierarchy served online: the CRL publisher and the OCSP responder would try to sign with it.
+        // Its CRL comes from `amipki ceremony crl`; its certificate stays in the store for `amipki chain`.
+        var online = records.Where(r => r.Parent is not null || KeyProviders.ContainsKey(r.KeyProvider)).ToList();
+        foreach (var providerName in online.Select(r => r.KeyProvider).Distinct())
         {
             KeyProvider(providerName);
         }
         var profiles = ProfileLoader.LoadDirectory(ResolveProfilesDirectory(Options));
-        var authorities = await CaLoader.LoadAsync(Storage.Cas, KeyProviders, cancellationToken);
+        var authorities = await CaLoader.LoadAsync(new ListedCaStore(online), KeyProviders, cancellationToken);
         try
         {
-            profiles.EnsureIssuersExist(authorities.Names);
+            // Against every stored CA: a profile may name the offline root (it then refuses to issue here, as it should).
+            profiles.EnsureIssuersExist(records.Select(r => r.Name).ToList());
         }
         catch
         {
@@ -97,11 +160,41 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
         return Issuance;
     }
 
-    /// <summary>Creates the development hierarchy in an empty data directory (refuses if CAs or keys exist).</summary>
-    public Task<IReadOnlyList<CaRecord>> InitializeAsync(string keyProvider, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the development hierarchy in an empty data directory (refuses if CAs or keys exist). With <c>pkcs11</c> and a
+    /// root token configured, the root key goes on the root token and the issuing CA keys on the online token.
+    /// </summary>
+    public async Task<IReadOnlyList<CaRecord>> InitializeAsync(string keyProvider, CancellationToken cancellationToken)
     {
-        var initializer = new HierarchyInitializer(KeyProvider(keyProvider), Storage.Cas, Storage.Audit, Time);
-        return initializer.CreateAsync(HierarchyInitializer.DevelopmentHierarchy, Options.Organization, Options.PublicBaseUrl, cancellationToken);
+        var keys = KeyProvider(keyProvider);
+        if (keyProvider != Pkcs11ProviderName || string.IsNullOrWhiteSpace(Options.Pkcs11.RootTokenLabel))
+        {
+            var initializer = new HierarchyInitializer(keys, Storage.Cas, Storage.Audit, Time);
+            return await initializer.CreateAsync(HierarchyInitializer.DevelopmentHierarchy, Options.Organization, Options.PublicBaseUrl, cancellationToken);
+        }
+
+        var existing = await Storage.Cas.ListAsync(cancellationToken);
+        if (existing.Count > 0)
+        {
+            throw new InvalidOperationException($"this data directory already holds {existing.Count} CAs ({string.Join(", ", existing.Select(c => c.Name))}); refusing to overwrite them");
+        }
+        using var rootKeys = OpenRootTokenProvider();
+        var ceremony = new HierarchyInitializer(rootKeys, Storage.Cas, Storage.Audit, Time, RootTokenProviderName);
+        var created = new List<CaRecord>();
+        foreach (var definition in HierarchyInitializer.DevelopmentHierarchy)
+        {
+            if (definition.Parent is null)
+            {
+                created.Add(await ceremony.CreateRootAsync(definition, Options.Organization, Options.PublicBaseUrl, cancellationToken));
+                continue;
+            }
+            using var key = keys.Generate(definition.Name, definition.Algorithm);
+            var publicKey = PublicKey.CreateFromSubjectPublicKeyInfo(key.SubjectPublicKeyInfo.Span, out _);
+            var subject = new X500DistinguishedName($"CN={definition.CommonName}, O={Options.Organization}");
+            created.Add(await ceremony.CertifyAsync(definition.Name, definition.Parent, subject, publicKey, definition.ValidityYears, definition.PathLength,
+                keyProvider, key.KeyReference, Options.PublicBaseUrl, cancellationToken));
+        }
+        return created;
     }
 
     public static string ResolveProfilesDirectory(AmiPkiOptions options) =>
@@ -113,5 +206,24 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
     {
         Authorities?.Dispose();
         await Storage.DisposeAsync();
+        // After the keys: a PKCS#11 provider finalises the module when the last one goes.
+        DisposeProviders(KeyProviders.Values);
+    }
+
+    private static void DisposeProviders(IEnumerable<IKeyProvider> providers)
+    {
+        foreach (var provider in providers)
+        {
+            (provider as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>The CA records this instance serves, handed to <see cref="CaLoader"/>; read-only.</summary>
+    private sealed class ListedCaStore(IReadOnlyList<CaRecord> records) : ICaStore
+    {
+        public Task<IReadOnlyList<CaRecord>> ListAsync(CancellationToken cancellationToken) => Task.FromResult(records);
+
+        public Task SaveAsync(CaRecord record, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("the loaded CA list is read-only");
     }
 }

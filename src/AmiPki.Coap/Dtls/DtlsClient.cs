@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -19,6 +20,10 @@ public sealed class DtlsClient : IAsyncDisposable
     private readonly DtlsClientOptions _options;
     private readonly Channel<byte[]> _received = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
     private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>One receive buffer, used by the handshake and then the receive loop (never both), from the pool: a fleet
+    /// simulator opens thousands of clients.</summary>
+    private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
     private Task? _receiveLoop;
 
     private DtlsClient(IPEndPoint server, DtlsClientContext context, bool ownsContext)
@@ -142,6 +147,8 @@ public sealed class DtlsClient : IAsyncDisposable
             _context.Dispose();
         }
 
+        // Nothing reads into the buffer any more: the receive loop has ended and the handshake is over.
+        ArrayPool<byte>.Shared.Return(_buffer);
         _stopping.Dispose();
     }
 
@@ -149,7 +156,7 @@ public sealed class DtlsClient : IAsyncDisposable
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.HandshakeTimeout);
-        var buffer = new byte[ReceiveBufferSize];
+        var buffer = _buffer;
         var outgoing = new List<byte[]>();
         string? refusal = null;
         lock (_session.Gate)
@@ -213,7 +220,7 @@ public sealed class DtlsClient : IAsyncDisposable
 
     private async Task ReceiveLoopAsync()
     {
-        var buffer = new byte[ReceiveBufferSize];
+        var buffer = _buffer;
         try
         {
             while (!_stopping.IsCancellationRequested && !_session.IsClosed)

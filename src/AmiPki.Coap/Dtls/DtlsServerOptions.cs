@@ -38,6 +38,14 @@ public sealed class DtlsServerOptions
     /// </summary>
     public int WorkerCount { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// SO_RCVBUF of the server's UDP socket. Linux charges each queued datagram its whole buffer (about 2 KiB even for
+    /// a small one), so the default ~208 KiB holds only ~100 datagrams: a burst of handshake flights from a few hundred
+    /// meters overflows it, and every drop costs a DTLS retransmission timeout (RFC 6347 §4.2.4, 1 s and up). The
+    /// kernel caps the value at net.core.rmem_max.
+    /// </summary>
+    public int SocketReceiveBufferSize { get; init; } = 8 * 1024 * 1024;
+
     /// <summary>How often timers (handshake retransmission, idle) are checked.</summary>
     public TimeSpan TimerResolution { get; init; } = TimeSpan.FromMilliseconds(100);
 }

@@ -61,6 +61,11 @@ public sealed class DtlsServerTransport : IDatagramTransport
         _socket = new Socket(localEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
+            if (options.SocketReceiveBufferSize > 0)
+            {
+                _socket.ReceiveBufferSize = options.SocketReceiveBufferSize;
+            }
+
             _socket.Bind(localEndPoint);
         }
         catch

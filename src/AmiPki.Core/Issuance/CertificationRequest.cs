@@ -10,7 +10,7 @@ namespace AmiPki.Core.Issuance;
 /// A PKCS#10 certification request (RFC 2986) parsed from untrusted DER, with bounds on size and counts. Every
 /// failure is an <see cref="IssuanceRefusal"/> of kind MalformedRequest or KeyNotAllowed.
 /// </summary>
-public sealed class CertificationRequest
+public sealed partial class CertificationRequest
 {
     public const int MaxSize = 64 * 1024;
     private const int MaxNameAttributes = 32;

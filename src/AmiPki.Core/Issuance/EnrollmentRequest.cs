@@ -18,4 +18,10 @@ public sealed record EnrollmentRequest(ReadOnlyMemory<byte> CsrDer, string Profi
 
     /// <summary>Set when the protocol proved possession another way (e.g. CRMF POP already checked by the adapter).</summary>
     public bool ProofOfPossessionVerified { get; init; }
+
+    /// <summary>
+    /// A request already built by the adapter (e.g. from a CRMF CertTemplate, <see cref="CertificationRequest.FromTemplate"/>);
+    /// when set, <see cref="CsrDer"/> is only recorded, never parsed, and <see cref="ProofOfPossessionVerified"/> must be true.
+    /// </summary>
+    public CertificationRequest? Parsed { get; init; }
 }

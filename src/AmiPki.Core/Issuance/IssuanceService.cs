@@ -81,7 +81,7 @@ public sealed class IssuanceService
             throw new IssuanceRefusal(RefusalKind.UnknownProfile, $"profile {profile.Name} is not issued by CA '{issuerName}'");
         }
 
-        var csr = CertificationRequest.Parse(request.CsrDer);
+        var csr = request.Parsed ?? CertificationRequest.Parse(request.CsrDer);
         var sanExtension = csr.RequestedExtensions.GetValueOrDefault(Oids.SubjectAltName);
         var subjectAltNames = sanExtension is null ? [] : SubjectAltName.ParseGeneralNames(sanExtension.Value);
         foreach (var rule in _rules)

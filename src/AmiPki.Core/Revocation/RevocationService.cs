@@ -1,5 +1,6 @@
 using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Devices;
 using AmiPki.Core.Storage;
 
 namespace AmiPki.Core.Revocation;
@@ -22,10 +23,16 @@ public sealed class RevocationService
     private readonly RevocationNotifier _notifier;
     private readonly TimeProvider _time;
     private readonly IAuditLog? _audit;
+    private readonly IDeviceRegistry? _devices;
 
+    /// <param name="devices">
+    /// When given, a DCU or lot selection also takes the certificates of every device the registry places behind that
+    /// DCU or in that lot now (matched by system title), not only those recorded with it at issuance.
+    /// </param>
     public RevocationService(CaHierarchy authorities, ICertificateReader certificates, IRevocationStore store, RevocationNotifier notifier,
-        TimeProvider time, IAuditLog? audit = null)
+        TimeProvider time, IAuditLog? audit = null, IDeviceRegistry? devices = null)
     {
+        _devices = devices;
         _authorities = authorities;
         _certificates = certificates;
         _store = store;
@@ -119,7 +126,49 @@ public sealed class RevocationService
             progress?.Report(new RevocationProgress("selecting", records.Count, records.Count));
             if (page.Count < PageSize)
             {
-                return records;
+                break;
+            }
+        }
+        if (_devices is not null && (selection.Dcu is not null || selection.ManufacturerLot is not null))
+        {
+            await AddRegisteredDevicesAsync(_devices, selection, records, seen, progress, cancellationToken);
+        }
+        return records;
+    }
+
+    private async Task AddRegisteredDevicesAsync(IDeviceRegistry devices, RevocationSelection selection, List<CertificateRecord> records,
+        HashSet<(string, string)> seen, IProgress<RevocationProgress>? progress, CancellationToken cancellationToken)
+    {
+        for (var deviceOffset = 0; ; deviceOffset += PageSize)
+        {
+            var devicePage = await devices.ListAsync(selection.Dcu, selection.ManufacturerLot, PageSize, deviceOffset, cancellationToken);
+            foreach (var device in devicePage)
+            {
+                if (selection.SystemTitle is not null && !string.Equals(selection.SystemTitle, device.SystemTitle, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                for (var offset = 0; ; offset += PageSize)
+                {
+                    var page = await _certificates.ListAsync(new CertificateQuery(Issuer: selection.Issuer, Profile: selection.Profile,
+                        SystemTitle: device.SystemTitle, Limit: PageSize, Offset: offset), cancellationToken);
+                    foreach (var record in page)
+                    {
+                        if (seen.Add((record.Issuer, record.SerialHex.ToUpperInvariant())))
+                        {
+                            records.Add(record);
+                        }
+                    }
+                    if (page.Count < PageSize)
+                    {
+                        break;
+                    }
+                }
+            }
+            progress?.Report(new RevocationProgress("selecting", records.Count, records.Count));
+            if (devicePage.Count < PageSize)
+            {
+                return;
             }
         }
     }

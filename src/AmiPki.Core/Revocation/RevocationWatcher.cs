@@ -19,6 +19,7 @@ public sealed class RevocationWatcher : IRevocationListener, IDisposable
     private readonly Dictionary<(string Issuer, string Serial, RevocationReason Reason, long RevokedAt), DateTimeOffset> _seen = [];
     private readonly Lock _lock = new();
     private readonly IDisposable _subscription;
+    private DateTimeOffset? _lastPoll;
 
     /// <param name="lookBack">How far before the previous poll to look again; longer than the slowest revocation commit.</param>
     public RevocationWatcher(IRevocationStore store, IReadOnlyCollection<string> issuers, RevocationNotifier notifier, TimeProvider time, TimeSpan lookBack)
@@ -30,8 +31,6 @@ public sealed class RevocationWatcher : IRevocationListener, IDisposable
         _lookBack = lookBack;
         _subscription = notifier.Subscribe(this);
     }
-
-    private DateTimeOffset? _lastPoll;
 
     /// <summary>Reads recent changes and publishes the new ones; returns how many serials were published.</summary>
     public async Task<int> PollAsync(CancellationToken cancellationToken)

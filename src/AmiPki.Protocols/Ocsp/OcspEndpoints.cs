@@ -1,12 +1,130 @@
+using System.Buffers;
+using AmiPki.Core.Issuance;
+using AmiPki.Core.Storage;
+using AmiPki.Protocols.Crl;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace AmiPki.Protocols.Ocsp;
 
-/// <summary>Registers and maps the Ocsp endpoints (placeholder until the Ocsp adapter lands).</summary>
+/// <summary>
+/// The OCSP responder over HTTP (RFC 6960 Appendix A, RFC 5019 §5–6): <c>POST /ocsp</c> with an
+/// <c>application/ocsp-request</c> body, and <c>GET /ocsp/{base64}</c>. Always HTTP 200 with
+/// <c>application/ocsp-response</c>, errors included (PROTOCOLS.md §0.3), and RFC 5019 caching headers.
+/// </summary>
 public static class OcspEndpoints
 {
-    public static IServiceCollection AddOcspResponder(this IServiceCollection services) => services;
+    public const string RequestContentType = "application/ocsp-request";
+    public const string ResponseContentType = "application/ocsp-response";
+    private const string Prefix = "/ocsp/";
 
-    public static IEndpointRouteBuilder MapOcspResponder(this IEndpointRouteBuilder endpoints) => endpoints;
+    public static IServiceCollection AddOcspResponder(this IServiceCollection services)
+    {
+        services.AddRevocationCore();
+        services.TryAddSingleton<OcspResponderOptions>();
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<OcspResponder>(sp, RevocationRegistration.TimeOf(sp),
+            sp.GetRequiredService<ICertificateReader>()));
+        services.TryAddSingleton(sp => new DelegatedResponderIssuer(sp.GetService<IssuanceService>(), sp.GetRequiredService<OcspResponderOptions>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<DelegatedResponderIssuer>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OcspResponderService>(sp =>
+            ActivatorUtilities.CreateInstance<OcspResponderService>(sp, RevocationRegistration.TimeOf(sp))));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapOcspResponder(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/ocsp", PostAsync);
+        endpoints.MapGet("/ocsp/{**request}", GetAsync);
+        return endpoints;
+    }
+
+    private static async Task PostAsync(HttpContext context)
+    {
+        var responder = context.RequestServices.GetRequiredService<OcspResponder>();
+        var body = context.Request.BodyReader;
+        OcspReply reply;
+        try
+        {
+            if (context.Request.ContentLength > OcspRequest.MaxSize)
+            {
+                reply = OcspReply.Error(OcspResponseStatus.MalformedRequest);
+            }
+            else
+            {
+                // Cap the body before reading it (STYLE.md): read at most one byte more than a request may have.
+                var read = await body.ReadAtLeastAsync(OcspRequest.MaxSize + 1, context.RequestAborted);
+                var buffer = read.Buffer;
+                byte[]? der = buffer.Length <= OcspRequest.MaxSize ? buffer.ToArray() : null;
+                body.AdvanceTo(buffer.End);
+                reply = der is null
+                    ? OcspReply.Error(OcspResponseStatus.MalformedRequest)
+                    : await responder.RespondAsync(der, context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (BadHttpRequestException)
+        {
+            reply = OcspReply.Error(OcspResponseStatus.MalformedRequest);
+        }
+        await WriteAsync(context, reply);
+    }
+
+    private static async Task GetAsync(HttpContext context)
+    {
+        var responder = context.RequestServices.GetRequiredService<OcspResponder>();
+        var options = context.RequestServices.GetRequiredService<OcspResponderOptions>();
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (context.Request.PathBase + context.Request.Path).ToString();
+        var der = OcspGetRequestDecoder.Decode(raw, Prefix, options.MaxGetLength);
+        OcspReply reply;
+        try
+        {
+            reply = der is null
+                ? OcspReply.Error(OcspResponseStatus.MalformedRequest)
+                : await responder.RespondAsync(der, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        await WriteAsync(context, reply);
+    }
+
+    private static Task WriteAsync(HttpContext context, OcspReply reply)
+    {
+        var response = context.Response;
+        var headers = response.Headers;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = ResponseContentType;
+        response.ContentLength = reply.Der.Length;
+        if (reply.Cacheable)
+        {
+            // RFC 5019 §6.2: caches may keep the response until nextUpdate, and must not serve it afterwards.
+            var now = RevocationRegistration.TimeOf(context.RequestServices).GetUtcNow();
+            var maxAge = Math.Max(0, (long)(reply.NextUpdate - now).TotalSeconds);
+            headers.LastModified = reply.LastModified;
+            headers.Expires = reply.Expires;
+            headers.ETag = reply.ETag;
+            headers.CacheControl = $"max-age={maxAge}, public, no-transform, must-revalidate";
+        }
+        else
+        {
+            if (reply.ETag is not null)
+            {
+                headers.LastModified = reply.LastModified;
+                headers.Expires = reply.Expires;
+                headers.ETag = reply.ETag;
+            }
+            headers.CacheControl = "no-store";
+        }
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(reply.Der, context.RequestAborted).AsTask();
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using AmiPki.Core.Approvals;
 using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Credentials;
@@ -6,9 +7,13 @@ using AmiPki.Core.Devices;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Profiles;
 using AmiPki.Core.Storage;
+using AmiPki.Protocols.Cmp;
 using AmiPki.Protocols.Crl;
 using AmiPki.Protocols.Est;
+using AmiPki.Protocols.EstCoaps;
 using AmiPki.Protocols.Ocsp;
+using AmiPki.Protocols.Scep;
+using AmiPki.Storage.Sqlite.Approvals;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -62,9 +67,15 @@ public static class ServerHost
         services.AddSingleton<ICaStore>(runtime.Storage.Cas);
         services.AddSingleton<IDeviceRegistry>(runtime.Storage.Devices);
         services.AddSingleton<ICredentialStore>(runtime.Storage.Credentials);
-        services.AddEst();
+        services.AddEst(est => est.ManufacturerAnchorDirectory = runtime.Layout.ManufacturerAnchors);
+        var pendingRequests = await SqlitePendingRequestStore.OpenAsync(runtime.Layout.Database, cancellationToken);
+        // Factory form, so the container disposes the store with the host.
+        services.AddSingleton<IPendingRequestStore>(_ => pendingRequests);
+        services.AddEstCoaps(o => { o.ListenAddress = options.ListenAddress; o.Port = options.CoapsPort; o.DataDirectory = runtime.Layout.Root; });
         services.AddOcspResponder();
         services.AddCrlPublishing();
+        services.AddCmp();
+        services.AddScep();
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Server");
@@ -80,6 +91,8 @@ public static class ServerHost
         app.MapEst();
         app.MapOcspResponder();
         app.MapCrlPublishing();
+        app.MapCmp();
+        app.MapScep();
         return app;
     }
 }

@@ -14,9 +14,12 @@ public sealed class AmiPkiServer : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _log;
+    private readonly IDictionary<string, string>? _extraEnvironment;
 
-    private AmiPkiServer(string dataDirectory, int httpPort, int httpsPort, int coapsPort, Process process, StringBuilder log)
+    private AmiPkiServer(string dataDirectory, int httpPort, int httpsPort, int coapsPort, Process process, StringBuilder log,
+        IDictionary<string, string>? extraEnvironment)
     {
+        _extraEnvironment = extraEnvironment;
         DataDirectory = dataDirectory;
         HttpPort = httpPort;
         HttpsPort = httpsPort;
@@ -63,17 +66,20 @@ public sealed class AmiPkiServer : IAsyncDisposable
     /// <param name="https">Start the HTTPS listener too (EST); off by default to keep tests that do not need it lean.</param>
     /// <param name="coaps">Start the EST-coaps DTLS listener too.</param>
     /// <param name="beforeServe">Runs after init and before serve (register devices, credentials, ...).</param>
-    public static async Task<AmiPkiServer> StartAsync(bool https = false, bool coaps = false, Func<string, Task>? beforeServe = null)
+    /// <param name="environment">Added to <see cref="Environment"/> for init, chain and serve (e.g. a PKCS#11 token's configuration).</param>
+    /// <param name="initArguments">Appended to <c>amipki init</c> (e.g. <c>--key-provider pkcs11</c>).</param>
+    public static async Task<AmiPkiServer> StartAsync(bool https = false, bool coaps = false, Func<string, Task>? beforeServe = null,
+        IDictionary<string, string>? environment = null, IReadOnlyList<string>? initArguments = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "amipki-test-" + Guid.NewGuid().ToString("N")[..12]);
         var httpPort = FreePort.Tcp();
         var httpsPort = https ? FreePort.Tcp() : 0;
         var coapsPort = coaps ? FreePort.Udp() : 0;
-        var init = await RunCliAsync(data, "init", "--base-url", $"http://127.0.0.1:{httpPort}");
+        var init = await RunCliWithEnvironmentAsync(data, environment, ["init", "--base-url", $"http://127.0.0.1:{httpPort}", .. initArguments ?? []]);
         Assert.That(init.ExitCode, Is.EqualTo(0), init.Describe());
-        var chain = await RunCliAsync(data, "chain", "--out", Path.Combine(data, "test-root.pem"));
+        var chain = await RunCliWithEnvironmentAsync(data, environment, "chain", "--out", Path.Combine(data, "test-root.pem"));
         Assert.That(chain.ExitCode, Is.EqualTo(0), chain.Describe());
-        var fullChain = await RunCliAsync(data, "chain", "--with-issuing", "--out", Path.Combine(data, "test-chain.pem"));
+        var fullChain = await RunCliWithEnvironmentAsync(data, environment, "chain", "--with-issuing", "--out", Path.Combine(data, "test-chain.pem"));
         Assert.That(fullChain.ExitCode, Is.EqualTo(0), fullChain.Describe());
         if (beforeServe is not null)
         {
@@ -93,7 +99,7 @@ public sealed class AmiPkiServer : IAsyncDisposable
         {
             start.ArgumentList.Add(argument);
         }
-        foreach (var (key, value) in Environment)
+        foreach (var (key, value) in Environment.Concat(environment ?? new Dictionary<string, string>()))
         {
             start.Environment[key] = value;
         }
@@ -103,17 +109,28 @@ public sealed class AmiPkiServer : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new AmiPkiServer(data, httpPort, httpsPort, coapsPort, process, log);
+        var server = new AmiPkiServer(data, httpPort, httpsPort, coapsPort, process, log, environment);
         await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
         return server;
     }
 
     /// <summary>Runs an <c>amipki</c> admin command against this server's data directory.</summary>
-    public Task<ProcessResult> CliAsync(params string[] arguments) => RunCliAsync(DataDirectory, arguments);
+    public Task<ProcessResult> CliAsync(params string[] arguments) => RunCliWithEnvironmentAsync(DataDirectory, _extraEnvironment, arguments);
 
     public static Task<ProcessResult> RunCliAsync(string dataDirectory, params string[] arguments) =>
-        ExternalProcess.RunAsync("dotnet", [RepositoryPaths.AmiPkiDll, .. arguments, "--data", dataDirectory, "--profiles", RepositoryPaths.Profiles],
-            null, TimeSpan.FromSeconds(120), Environment);
+        RunCliWithEnvironmentAsync(dataDirectory, null, arguments);
+
+    /// <summary>Runs an <c>amipki</c> command with <paramref name="environment"/> added to <see cref="Environment"/>.</summary>
+    public static Task<ProcessResult> RunCliWithEnvironmentAsync(string dataDirectory, IDictionary<string, string>? environment, params string[] arguments)
+    {
+        var merged = new Dictionary<string, string>(Environment);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            merged[key] = value;
+        }
+        return ExternalProcess.RunAsync("dotnet", [RepositoryPaths.AmiPkiDll, .. arguments, "--data", dataDirectory, "--profiles", RepositoryPaths.Profiles],
+            null, TimeSpan.FromSeconds(120), merged);
+    }
 
     private async Task WaitUntilHealthyAsync(TimeSpan limit)
     {

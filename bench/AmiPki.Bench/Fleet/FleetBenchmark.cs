@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using AmiPki.Coap.Dtls;
+
+namespace AmiPki.Bench.Fleet;
+
+/// <summary>
+/// The meter fleet run of `make bench` (issue 5): N meters with factory IDevIDs from a throwaway manufacturer, the
+/// anchor and the devices registered, then each meter — its own DTLS session and UDP socket — does a full handshake
+/// and a block-wise /sen, Concurrency at a time, against a real <c>amipki serve</c> in another process on this machine.
+/// Client and server share the cores, as they would not in the field: the figure is a floor.
+/// </summary>
+public static class FleetBenchmark
+{
+    /// <summary>Runs the fleet and prints one summary line (the lead's entry from Program.cs).</summary>
+    public static async Task<FleetResult> RunAndPrintAsync(int meters = 10_000, int concurrency = 256, TextWriter? output = null)
+    {
+        output ??= Console.Out;
+        output.WriteLine($"Meter fleet over EST-coaps (DTLS 1.2 + CoAP, block-wise /sen at 64-byte blocks), {meters:N0} meters, concurrency {concurrency}:");
+        var result = await RunAsync(new FleetOptions { Meters = meters, Concurrency = concurrency, Progress = output }, CancellationToken.None);
+        output.WriteLine("  " + result.Describe());
+        foreach (var sample in result.FailureSamples)
+        {
+            output.WriteLine("  failure: " + sample);
+        }
+
+        output.WriteLine("  target (issue 5): >= 1,000 meters/s at concurrency 256 on 2 cores, peak RSS < 500 MB, no failed enrollment");
+        return result;
+    }
+
+    public static async Task<FleetResult> RunAsync(FleetOptions options, CancellationToken cancellationToken)
+    {
+        var progress = options.Progress ?? TextWriter.Null;
+        var (amipkiDll, profiles) = Locate(options.AmiPkiDll);
+        using var manufacturer = new FleetManufacturer("FleetMeters");
+        int warmUp = Math.Min(options.Concurrency, Math.Max(1, options.Meters / 10));
+        var stopwatch = Stopwatch.StartNew();
+        var meters = manufacturer.MakeMeters(warmUp + options.Meters);
+        progress.WriteLine($"  {meters.Count:N0} factory IDevIDs and CSRs made in {stopwatch.Elapsed.TotalSeconds:N1} s ({warmUp} for warm-up)");
+        await using var server = await FleetServer.StartAsync(amipkiDll, profiles, manufacturer, meters, cancellationToken).ConfigureAwait(false);
+        var endPoint = new IPEndPoint(IPAddress.Loopback, server.CoapsPort);
+
+        // Warm-up (JIT, pools, SQLite) on meters that are not counted.
+        await EnrollAllAsync(endPoint, meters.Take(warmUp).ToList(), options, cancellationToken).ConfigureAwait(false);
+        var cpuBefore = server.CpuTime();
+        stopwatch.Restart();
+        var (latencies, failures) = await EnrollAllAsync(endPoint, meters.Skip(warmUp).ToList(), options, cancellationToken).ConfigureAwait(false);
+        stopwatch.Stop();
+        var serverCpu = (server.CpuTime() - cpuBefore).TotalSeconds;
+        Array.Sort(latencies);
+        return new FleetResult(options.Meters, options.Concurrency, latencies.Length, failures.Count, stopwatch.Elapsed.TotalSeconds,
+            Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Length > 0 ? latencies[^1] : TimeSpan.Zero,
+            server.PeakRss(), serverCpu, failures.Take(5).ToList());
+    }
+
+    private static async Task<(TimeSpan[] Latencies, IReadOnlyList<string> Failures)> EnrollAllAsync(IPEndPoint server,
+        IReadOnlyList<FleetManufacturer.Meter> meters, FleetOptions options, CancellationToken cancellationToken)
+    {
+        var latencies = new TimeSpan[meters.Count];
+        var succeeded = new bool[meters.Count];
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        int next = -1;
+        var workers = Enumerable.Range(0, Math.Min(options.Concurrency, meters.Count)).Select(_ => Task.Run(async () =>
+        {
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < meters.Count)
+            {
+                var meter = meters[index];
+                long started = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var context = new DtlsClientContext(new DtlsClientOptions
+                    {
+                        Credentials = DtlsCredentials.FromDer([meter.IDevId], meter.IDevIdKey),
+                        // The simulator measures the server; a real meter would check the chain against its provisioned root.
+                        ServerCertificateValidator = _ => true,
+                    });
+                    var certsOnly = await MeterClient.EnrollAsync(server, context, meter.Csr, options.BlockSize, cancellationToken).ConfigureAwait(false);
+                    if (certsOnly.Length == 0)
+                    {
+                        throw new InvalidOperationException("empty certificate answer");
+                    }
+
+                    latencies[index] = Stopwatch.GetElapsedTime(started);
+                    succeeded[index] = true;
+                }
+#pragma warning disable CA1031 // A failed meter is counted and reported, not fatal to the run.
+                catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+                {
+                    failures.Enqueue($"{meter.SystemTitle}: {exception.GetType().Name}: {exception.Message}");
+                }
+            }
+        }, cancellationToken)).ToList();
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        return (latencies.Where((_, i) => succeeded[i]).ToArray(), failures.ToList());
+    }
+
+    private static DirectoryInfo? FindRoot(string start)
+    {
+        var directory = new DirectoryInfo(start);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AmiPki.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory;
+    }
+
+    private static TimeSpan Percentile(TimeSpan[] sorted, double fraction) =>
+        sorted.Length == 0 ? TimeSpan.Zero : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(fraction * sorted.Length) - 1)];
+
+    /// <summary>The amipki.dll built in this repository (same configuration as this benchmark first) and the profiles.</summary>
+    private static (string AmiPkiDll, string Profiles) Locate(string? amipkiDll)
+    {
+        // From the benchmark's own output directory, else from the working directory (`make bench` runs at the root).
+        var root = FindRoot(AppContext.BaseDirectory) ?? FindRoot(Environment.CurrentDirectory);
+
+        if (root is null)
+        {
+            throw new InvalidOperationException("cannot find the repository root (AmiPki.sln) above " + AppContext.BaseDirectory);
+        }
+
+        var profiles = Path.Combine(root.FullName, "profiles");
+        if (amipkiDll is not null)
+        {
+            return (amipkiDll, profiles);
+        }
+
+        bool release = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
+        var candidates = (release ? new[] { "Release", "Debug" } : ["Debug", "Release"])
+            .Select(configuration => Path.Combine(root.FullName, "src", "AmiPki.Cli", "bin", configuration, "net10.0", "amipki.dll"));
+        return (candidates.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("amipki.dll is not built: run `make build` (dotnet build AmiPki.sln -c Release)"), profiles);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using AmiPki.Core.Asn1;
+using AmiPki.Core.Authorities;
+using AmiPki.Core.Credentials;
+using AmiPki.Core.Issuance;
+using AmiPki.Core.Revocation;
+using AmiPki.Core.Storage;
+
+namespace AmiPki.Protocols.Cmp;
+
+/// <summary>
+/// Verifies a request's protection (RFC 4210 §5.1.3, RFC 9483 §3.2) and names its sender: PasswordBasedMac or PBMAC1
+/// under the secret of the reference in senderKID, or a signature by the first extraCert, which must be a current,
+/// unrevoked certificate AmiPki issued. Throws <see cref="CmpRejection"/> with the matching PKIFailureInfo.
+/// </summary>
+public sealed class CmpAuthenticator
+{
+    private const int MaxReferenceBytes = 128;
+
+    private readonly ICredentialStore _credentials;
+    private readonly ICertificateReader _certificates;
+    private readonly CaHierarchy _authorities;
+    private readonly CmpSecretProtector? _secrets;
+    private readonly TimeProvider _time;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CertificationRequest?> _authorityKeys = new(StringComparer.Ordinal);
+
+    public CmpAuthenticator(ICredentialStore credentials, ICertificateReader certificates, CaHierarchy authorities, CmpSecretProtector? secrets, TimeProvider time)
+    {
+        _credentials = credentials;
+        _certificates = certificates;
+        _authorities = authorities;
+        _secrets = secrets;
+        _time = time;
+    }
+
+    public Task<CmpSender> AuthenticateAsync(PkiMessage message, CancellationToken cancellationToken)
+    {
+        var oid = message.Header.ProtectionAlgorithmOid;
+        if (oid is null || message.Protection is null)
+        {
+            throw new CmpRejection(PkiFailureInfo.BadMessageCheck, "the request is not protected (RFC 9483 §3.2)");
+        }
+        return PasswordMacs.IsPasswordBased(oid) ? AuthenticateMacAsync(message, cancellationToken) : AuthenticateSignatureAsync(message, oid, cancellationToken);
+    }
+
+    private async Task<CmpSender> AuthenticateMacAsync(PkiMessage message, CancellationToken cancellationToken)
+    {
+        // Parameters are bounded before anything is hashed (iterationCount 100..100000, salt >= 8 bytes).
+        var mac = PasswordMacs.Parse(message.Header.ProtectionAlgorithmDer);
+        if (message.Header.SenderKid is not { Length: > 0 and <= MaxReferenceBytes } kid)
+        {
+            throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "MAC protection needs the reference number in senderKID (RFC 9483 §3.2)");
+        }
+        string reference;
+        try
+        {
+            reference = new UTF8Encoding(false, true).GetString(kid);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "unknown reference number");
+        }
+        var credential = await _credentials.FindAsync(CmpSecretProtector.CredentialKind, reference, cancellationToken)
+            ?? throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "unknown reference number");
+        if (_secrets is null)
+        {
+            throw new CmpRejection(PkiFailureInfo.SystemUnavail, "shared-secret credentials are unavailable on this server");
+        }
+        var secret = _secrets.Unprotect(credential.Name, credential.SecretHash)
+            ?? throw new CmpRejection(PkiFailureInfo.SystemUnavail, "the stored secret of this reference cannot be read on this server");
+        var expected = mac.Compute(secret, message.ProtectedPart.Span);
+        if (!CryptographicOperations.FixedTimeEquals(expected, message.Protection))
+        {
+            throw new CmpRejection(PkiFailureInfo.BadMessageCheck, "the MAC does not verify: wrong secret or altered message (RFC 4210 §5.1.3.1)");
+        }
+        return CmpSender.ForCredential(credential, mac, secret, kid);
+    }
+
+    private async Task<CmpSender> AuthenticateSignatureAsync(PkiMessage message, string oid, CancellationToken cancellationToken)
+    {
+        if (!SignatureAlgorithms.TryParse(oid, out _, out _))
+        {
+            throw new CmpRejection(PkiFailureInfo.BadAlg, $"protection algorithm {oid} is not supported (ECDSA or RSA with SHA-2, PBM, PBMAC1)");
+        }
+        if (message.ExtraCerts.Count == 0)
+        {
+            throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "a signed request must carry the signer's certificate first in extraCerts (RFC 9483 §3.3)");
+        }
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadCertificate(message.ExtraCerts[0]);
+        }
+        catch (CryptographicException)
+        {
+            throw new CmpRejection(PkiFailureInfo.BadDataFormat, "the first extraCert is not a certificate");
+        }
+        try
+        {
+            var issuer = FindIssuer(certificate) ?? throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "the signer's certificate was not issued by this CA");
+            var now = _time.GetUtcNow();
+            if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
+            {
+                throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "the signer's certificate is not valid now");
+            }
+            var serial = SerialReference.NormalizeSerial(certificate.SerialNumber);
+            var record = await _certificates.FindAsync(issuer.Name, serial, cancellationToken);
+            if (record is null || record.State != CertificateState.Issued || record.Der is null || !record.Der.AsSpan().SequenceEqual(message.ExtraCerts[0]))
+            {
+                throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "the signer's certificate is not one this CA issued");
+            }
+            if (record.Revocation is not null)
+            {
+                throw new CmpRejection(PkiFailureInfo.CertRevoked, "the signer's certificate is revoked");
+            }
+            if (!CmpSignatures.Verify(certificate.PublicKey.ExportSubjectPublicKeyInfo(), oid, message.ProtectedPart.Span, message.Protection))
+            {
+                throw new CmpRejection(PkiFailureInfo.BadMessageCheck, "the signature does not verify with the signer's certificate (RFC 4210 §5.1.3.3)");
+            }
+            return CmpSender.ForCertificate(certificate, record);
+        }
+        catch
+        {
+            certificate.Dispose();
+            throw;
+        }
+    }
+
+    private CertificateAuthority? FindIssuer(X509Certificate2 certificate)
+    {
+        var issuerName = certificate.IssuerName.RawData;
+        foreach (var authority in _authorities.All)
+        {
+            if (authority.Certificate.SubjectName.RawData.AsSpan().SequenceEqual(issuerName)
+                && _authorityKeys.GetOrAdd(authority.Name, static (_, ca) => CmpSignatures.KeyOf(ca.Certificate.PublicKey.ExportSubjectPublicKeyInfo()), authority)
+                    is { } key
+                && CmpSignatures.VerifyCertificate(certificate.RawDataMemory, key))
+            {
+                return authority;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,47 @@
+namespace AmiPki.Protocols.Cmp;
+
+/// <summary>
+/// One CMP transaction (RFC 4210 §5.1.1 transactionID) as the responder remembers it: who opened it, the last
+/// senderNonce we sent (the next request's recipNonce must equal it), and an issued certificate awaiting certConf.
+/// Mutated only under <see cref="Lock"/>.
+/// </summary>
+public sealed class CmpTransaction
+{
+    public CmpTransaction(string key, string identity, DateTimeOffset createdAt)
+    {
+        Key = key;
+        Identity = identity;
+        CreatedAt = createdAt;
+    }
+
+    public object Lock { get; } = new();
+
+    public string Key { get; }
+
+    public string Identity { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public byte[]? LastSenderNonce { get; set; }
+
+    public CmpTransactionState State { get; set; } = CmpTransactionState.Open;
+
+    public int CertReqId { get; set; }
+
+    public string? Issuer { get; set; }
+
+    public string? SerialHex { get; set; }
+
+    public byte[]? CertificateDer { get; set; }
+
+    public string? Profile { get; set; }
+
+    /// <summary>For kur under a profile that supersedes: the old certificate, revoked once the new one is confirmed.</summary>
+    public (string Issuer, string SerialHex)? Supersedes { get; set; }
+
+    /// <summary>An unconfirmed certificate is revoked after this time.</summary>
+    public DateTimeOffset ConfirmBy { get; set; }
+
+    /// <summary>When the transaction finished; it is forgotten after the replay window.</summary>
+    public DateTimeOffset? FinishedAt { get; set; }
+}

@@ -1,0 +1,38 @@
+namespace AmiPki.Protocols.Crl;
+
+/// <summary>When CRLs are rebuilt and how long they say they are valid. Defaults suit a meter network; all are settable.</summary>
+public sealed class CrlPublishingOptions
+{
+    /// <summary>nextUpdate − thisUpdate of complete CRLs (RFC 5280 §5.1.2.5: relying parties may cache until then).</summary>
+    public TimeSpan FullValidity { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>nextUpdate − thisUpdate of delta CRLs.</summary>
+    public TimeSpan DeltaValidity { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Rebuild both CRLs at least this often, so neither nears its nextUpdate.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long the complete CRL that deltas refer to (their base) stays the base.</summary>
+    public TimeSpan BaseInterval { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>A delta that grew beyond this many entries makes the next complete CRL its new base.</summary>
+    public int MaxDeltaEntries { get; set; } = 10_000;
+
+    /// <summary>After a revocation, wait this long for more (a bulk revocation arrives in batches), then rebuild.</summary>
+    public TimeSpan RevocationDebounce { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Deltas list changes since this long before their base was built: a revocation is stamped before it commits,
+    /// so one committed while the base was being read may carry an earlier time.
+    /// </summary>
+    public TimeSpan DeltaOverlap { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the publisher checks for work (dirty issuers, due refreshes).</summary>
+    public TimeSpan Tick { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>HTTP Cache-Control max-age of a served CRL: short, since a revocation replaces the CRL within a minute.</summary>
+    public TimeSpan HttpMaxAge { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often storage is polled for revocations made by other processes (the CLI, other nodes).</summary>
+    public TimeSpan StoragePollInterval { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using AmiPki.Core.Revocation;
+
+namespace AmiPki.Protocols.Ocsp;
+
+/// <summary>
+/// An encoded OCSPResponse and what HTTP needs to serve it (RFC 5019 §6.2 caching headers, formatted once when signed).
+/// </summary>
+public sealed class OcspReply
+{
+    private OcspReply(byte[] der, OcspResponseStatus status, CertificateStatus? certificateStatus, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate,
+        DateTimeOffset refreshAt, bool cacheable, ReadOnlyMemory<byte> certId)
+    {
+        Der = der;
+        Status = status;
+        CertificateStatus = certificateStatus;
+        ThisUpdate = thisUpdate;
+        NextUpdate = nextUpdate;
+        RefreshAt = refreshAt;
+        Cacheable = cacheable;
+        CertId = certId;
+        if (status == OcspResponseStatus.Successful)
+        {
+            ETag = "\"" + Convert.ToHexStringLower(SHA256.HashData(der).AsSpan(0, 16)) + "\"";
+            LastModified = thisUpdate.ToString("r", CultureInfo.InvariantCulture);
+            Expires = nextUpdate.ToString("r", CultureInfo.InvariantCulture);
+        }
+    }
+
+    public byte[] Der { get; }
+
+    public OcspResponseStatus Status { get; }
+
+    /// <summary>The status of the (single) certificate asked about; null for errors and multi-certificate answers.</summary>
+    public CertificateStatus? CertificateStatus { get; }
+
+    public DateTimeOffset ThisUpdate { get; }
+
+    public DateTimeOffset NextUpdate { get; }
+
+    /// <summary>When a cached copy should be re-signed.</summary>
+    public DateTimeOffset RefreshAt { get; }
+
+    /// <summary>HTTP caches may keep it (no nonce, successful).</summary>
+    public bool Cacheable { get; }
+
+    /// <summary>The CertID it answers (single-certificate answers), to match a cached copy against a request byte for byte.</summary>
+    public ReadOnlyMemory<byte> CertId { get; }
+
+    public string? ETag { get; }
+
+    public string? LastModified { get; }
+
+    public string? Expires { get; }
+
+    public static OcspReply Error(OcspResponseStatus status) =>
+        new(OcspResponseEncoder.Status(status), status, null, default, default, default, false, default);
+
+    public static OcspReply Signed(byte[] der, CertificateStatus? status, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate, DateTimeOffset refreshAt,
+        bool cacheable, ReadOnlyMemory<byte> certId) =>
+        new(der, OcspResponseStatus.Successful, status, thisUpdate, nextUpdate, refreshAt, cacheable, certId);
+}

@@ -1,0 +1,38 @@
+namespace AmiPki.Protocols.Ocsp;
+
+/// <summary>How long OCSP responses are valid and when they are re-signed. Every figure is settable.</summary>
+public sealed class OcspResponderOptions
+{
+    /// <summary>nextUpdate − thisUpdate of good and revoked responses (RFC 5019 §2.2.4; relying parties cache until then).</summary>
+    public TimeSpan ResponseValidity { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>A pre-signed response older than this is re-signed (so none is served close to its nextUpdate).</summary>
+    public TimeSpan RefreshAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Validity of an <c>unknown</c> answer: short, as the serial may be in the middle of being issued.</summary>
+    public TimeSpan UnknownValidity { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>An <c>unknown</c> answer is re-checked against storage after this long.</summary>
+    public TimeSpan UnknownRefreshAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most responses kept pre-signed (about 1 KB each with the responder certificate).</summary>
+    public int CacheCapacity { get; set; } = 200_000;
+
+    /// <summary>Issued certificates whose responses are signed ahead of any request at start-up (newest first, per issuer).</summary>
+    public int PreSignAtStart { get; set; } = 10_000;
+
+    /// <summary>How often stale pre-signed responses are re-signed and the responder certificates checked.</summary>
+    public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Renew a delegated responder certificate when less than this fraction of its lifetime is left.</summary>
+    public double RenewAtRemainingFraction { get; set; } = 1.0 / 3;
+
+    /// <summary>The profile delegated responder certificates are issued under (EKU ocspSigning, ocsp-nocheck).</summary>
+    public string ResponderProfile { get; set; } = "ocsp-responder";
+
+    /// <summary>Organization in the responder certificates' subject.</summary>
+    public string Organization { get; set; } = "AmiPki";
+
+    /// <summary>Longest GET path (base64 of the request) accepted.</summary>
+    public int MaxGetLength { get; set; } = 4096;
+}

@@ -1,0 +1,356 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using AmiPki.Core.Approvals;
+using AmiPki.Core.Authorities;
+using AmiPki.Core.Credentials;
+using AmiPki.Core.Issuance;
+using AmiPki.Core.Profiles;
+using AmiPki.Core.Storage;
+using AmiPki.Protocols.Crl;
+using Microsoft.Extensions.Logging;
+
+namespace AmiPki.Protocols.Scep;
+
+/// <summary>
+/// SCEP operations (RFC 8894 §3.3, §4): decodes a pkiMessage, authenticates it in SCEP's way (challenge password for
+/// PKCSReq, the current certificate for RenewalReq), calls the core and answers a CertRep signed by the RA. Every
+/// refusal is a CertRep FAILURE with failInfo; nothing is issued on any failure.
+/// </summary>
+public sealed class ScepService
+{
+    private readonly ScepOptions _options;
+    private readonly ScepRaProvider _ra;
+    private readonly IssuanceService _issuance;
+    private readonly CaHierarchy _authorities;
+    private readonly ICertificateReader _certificates;
+    private readonly ICredentialStore _credentials;
+    private readonly IPendingRequestStore? _pending;
+    private readonly CrlPublisher? _crls;
+    private readonly ScepChallengeVerifier _challenges;
+    private readonly ScepAudit _audit;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _approvedIssuance = new(1, 1);
+
+    internal ScepService(ScepOptions options, ScepRaProvider ra, IssuanceService issuance, CaHierarchy authorities, ICertificateReader certificates,
+        ICredentialStore credentials, IPendingRequestStore? pending, CrlPublisher? crls, ScepAudit audit, TimeProvider time, ILogger<ScepService> logger)
+    {
+        _options = options;
+        _ra = ra;
+        _issuance = issuance;
+        _authorities = authorities;
+        _certificates = certificates;
+        _credentials = credentials;
+        _pending = pending;
+        _crls = crls;
+        _challenges = new ScepChallengeVerifier(options, credentials, time);
+        _audit = audit;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>GetCACaps (RFC 8894 §3.5.2): one keyword a line. DES3 only when enabled; never single DES or SHA-1.</summary>
+    public string CaCaps()
+    {
+        var caps = new StringBuilder();
+        caps.Append("AES\n");
+        if (_options.EnableDes3)
+        {
+            caps.Append("DES3\n");
+        }
+        caps.Append("POSTPKIOperation\nRenewal\nSHA-256\nSHA-512\nSCEPStandard\n");
+        return caps.ToString();
+    }
+
+    /// <summary>GetCACert (RFC 8894 §4.2.1.2): CA and RA as a certs-only SignedData.</summary>
+    public async Task<byte[]> CaCertAsync(CancellationToken cancellationToken) => (await _ra.GetAsync(cancellationToken)).CaRaCertificates;
+
+    /// <summary>PKIOperation (RFC 8894 §4.3): always a CertRep, except for a message no reply can be addressed to.</summary>
+    public async Task<byte[]> PkiOperationAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        ScepRequest request;
+        try
+        {
+            request = ScepMessageDecoder.Decode(message);
+        }
+        catch (ScepFormatException e)
+        {
+            await _audit.RefusedAsync("PKIOperation", "-", "anonymous", ScepFailInfo.BadRequest, e.Message);
+            throw;
+        }
+        var ra = await _ra.GetAsync(cancellationToken);
+        var requester = request.SignerCertificate?.Subject ?? "anonymous";
+        var operation = request.MessageType?.ToString() ?? $"messageType {request.MessageTypeValue}";
+        ScepReply reply;
+        try
+        {
+            reply = await HandleAsync(request, ra, cancellationToken);
+        }
+        catch (ScepFailure failure)
+        {
+            await _audit.RefusedAsync(operation, request.TransactionId, requester, failure.FailInfo, failure.Message);
+            reply = ScepReply.Failure(failure.FailInfo, failure.Message);
+        }
+        catch (IssuanceRefusal refusal)
+        {
+            // The core audited its own refusal (IssueAsync); Prepare refusals are audited where Prepare is called.
+            reply = ScepReply.Failure(FailInfoOf(refusal.Kind), refusal.Reason);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ScepLog.Unexpected(_logger, e, operation);
+            await _audit.RefusedAsync(operation, request.TransactionId, requester, ScepFailInfo.BadRequest, $"internal error: {e.GetType().Name}");
+            reply = ScepReply.Failure(ScepFailInfo.BadRequest, "the server could not process the request");
+        }
+        return ScepCertRepWriter.Write(reply, request.TransactionId, request.SenderNonce, request.SignerCertificate, ra);
+    }
+
+    private async Task<ScepReply> HandleAsync(ScepRequest request, ScepRa ra, CancellationToken cancellationToken)
+    {
+        if (request.MessageType is not { } type || type == ScepMessageType.CertRep)
+        {
+            throw new ScepFailure(ScepFailInfo.BadRequest, $"messageType {request.MessageTypeValue} is not a request this server serves (RFC 8894 §3.2.1.2)");
+        }
+        if (!request.VerifySignature())
+        {
+            throw new ScepFailure(ScepFailInfo.BadMessageCheck, "the pkiMessage signature does not verify with its signer certificate");
+        }
+        using (var rsa = request.SignerCertificate!.GetRSAPublicKey())
+        {
+            if (rsa is null)
+            {
+                // Checked before anything is issued: the reply could not be encrypted to a non-RSA signer.
+                throw new ScepFailure(ScepFailInfo.BadAlg, "SCEP replies use RSA key transport (RFC 8894 §2.1): the signer certificate must hold an RSA key");
+            }
+        }
+        var content = ScepEnvelope.Open(request.Envelope, ra.Certificate, ra.Key, _options);
+        return type switch
+        {
+            ScepMessageType.PKCSReq => await EnrollAsync(request, content, renewal: false, cancellationToken),
+            ScepMessageType.RenewalReq => await EnrollAsync(request, content, renewal: true, cancellationToken),
+            ScepMessageType.CertPoll => await PollAsync(request, content, cancellationToken),
+            ScepMessageType.GetCert => await GetCertAsync(content, cancellationToken),
+            ScepMessageType.GetCRL => await GetCrlAsync(content, cancellationToken),
+            _ => throw new ScepFailure(ScepFailInfo.BadRequest, $"messageType {request.MessageTypeValue} is not supported"),
+        };
+    }
+
+    /// <summary>PKCSReq (RFC 8894 §3.3.1) and RenewalReq (§3.3.1.2).</summary>
+    private async Task<ScepReply> EnrollAsync(ScepRequest request, byte[] csrDer, bool renewal, CancellationToken cancellationToken)
+    {
+        CertificationRequest csr;
+        try
+        {
+            csr = CertificationRequest.Parse(csrDer);
+        }
+        catch (IssuanceRefusal refusal)
+        {
+            throw new ScepFailure(ScepFailInfo.BadRequest, refusal.Reason);
+        }
+        var signer = request.SignerCertificate!;
+        var pendingId = PendingId(request.TransactionId, signer);
+        // A client repeating a request held for approval (micromdm's scepclient resends its PKCSReq, RFC 8894 §3.3.3).
+        if (_pending is not null && await _pending.FindAsync(pendingId, cancellationToken) is { } held)
+        {
+            if (!held.CsrDer.AsSpan().SequenceEqual(csrDer))
+            {
+                throw new ScepFailure(ScepFailInfo.BadRequest, $"transactionID {request.TransactionId} is already used by another request");
+            }
+            return await HeldAsync(held, cancellationToken);
+        }
+
+        ScepIdentity identity;
+        X509Certificate2? renewing = null;
+        // RFC 8894 §3.3.1.2: a RenewalReq is signed with the current certificate. certmonger also re-enrolls the same key
+        // with a PKCSReq signed by its current certificate: a certificate this CA issued authenticates either the same way.
+        if (renewal || (!IsSelfIssued(signer) && FindCa(signer.IssuerName.RawData) is not null))
+        {
+            identity = await RenewingIdentityAsync(signer, cancellationToken);
+            renewing = signer;
+        }
+        else
+        {
+            if (!signer.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(csr.SubjectPublicKeyInfo.Span))
+            {
+                throw new ScepFailure(ScepFailInfo.BadMessageCheck, "a PKCSReq must be signed with the key being certified (RFC 8894 §2.3)");
+            }
+            identity = await _challenges.VerifyAsync(csr.ChallengePassword, cancellationToken);
+        }
+
+        var enrollment = new EnrollmentRequest(csrDer, identity.Profile,
+            new Requester(identity.Requester, renewal ? RequesterKind.CurrentCertificate : RequesterKind.Credential, [identity.Profile]),
+            EnrollmentProtocol.Scep)
+        {
+            Renewing = renewing,
+        };
+        PreparedCertificate prepared;
+        try
+        {
+            prepared = _issuance.Prepare(enrollment);
+        }
+        catch (IssuanceRefusal refusal)
+        {
+            throw new ScepFailure(FailInfoOf(refusal.Kind), refusal.Reason);
+        }
+
+        if (prepared.Profile.ManualApproval)
+        {
+            var store = _pending ?? throw new ScepFailure(ScepFailInfo.BadRequest,
+                $"profile {prepared.Profile.Name} needs manual approval, but no approval store is configured on this server");
+            await ConsumeAsync(identity, cancellationToken);
+            await store.SubmitAsync(new PendingRequest(pendingId, EnrollmentProtocol.Scep, prepared.Profile.Name, identity.Requester, prepared.Subject,
+                csrDer, renewing?.RawData, $"transaction {request.TransactionId}", PendingRequestState.Pending, _time.GetUtcNow()), CancellationToken.None);
+            await _audit.PendingAsync(identity.Requester, pendingId, prepared.Profile.Name, prepared.Subject);
+            return ScepReply.Pending();
+        }
+        await ConsumeAsync(identity, cancellationToken);
+        var issued = await _issuance.IssuePreparedAsync(prepared, cancellationToken);
+        return ScepReply.Success(ScepDegenerate.Encode([issued.Der]));
+    }
+
+    /// <summary>A one-time challenge is consumed only once the request passed every check (atomic: one of two racing uses wins).</summary>
+    private async Task ConsumeAsync(ScepIdentity identity, CancellationToken cancellationToken)
+    {
+        if (identity.OneTimeChallengeId is { } id
+            && !await _credentials.TryConsumeAsync(ScepChallenge.CredentialKind, id, _time.GetUtcNow(), cancellationToken))
+        {
+            throw new ScepFailure(ScepFailInfo.BadRequest, $"challenge {id} has already been used");
+        }
+    }
+
+    /// <summary>RenewalReq (RFC 8894 §3.3.1.2): signed with a current, unrevoked certificate AmiPki issued; same profile.</summary>
+    private async Task<ScepIdentity> RenewingIdentityAsync(X509Certificate2 current, CancellationToken cancellationToken)
+    {
+        var issuer = FindCa(current.IssuerName.RawData)
+            ?? throw new ScepFailure(ScepFailInfo.BadRequest, "the RenewalReq is not signed with a certificate issued by this CA");
+        var record = await _certificates.FindAsync(issuer.Name, current.SerialNumber, cancellationToken);
+        if (record?.Der is null || record.State != CertificateState.Issued || !record.Der.AsSpan().SequenceEqual(current.RawData))
+        {
+            throw new ScepFailure(ScepFailInfo.BadRequest, "the RenewalReq signer certificate is not one this CA issued");
+        }
+        if (record.Revocation is not null)
+        {
+            throw new ScepFailure(ScepFailInfo.BadRequest, $"certificate {record.SerialHex} is revoked and cannot be renewed");
+        }
+        var now = _time.GetUtcNow();
+        if (now < record.NotBefore || now > record.NotAfter)
+        {
+            throw new ScepFailure(ScepFailInfo.BadRequest, $"certificate {record.SerialHex} is not valid now and cannot be renewed");
+        }
+        return new ScepIdentity($"cert:{issuer.Name}:{record.SerialHex}", record.Profile);
+    }
+
+    /// <summary>CertPoll (RFC 8894 §3.3.3): same transactionID and signer as the held PKCSReq.</summary>
+    private async Task<ScepReply> PollAsync(ScepRequest request, byte[] content, CancellationToken cancellationToken)
+    {
+        var poll = ScepIssuerAndSubject.Decode(content);
+        var held = _pending is null ? null : await _pending.FindAsync(PendingId(request.TransactionId, request.SignerCertificate!), cancellationToken);
+        if (held is null)
+        {
+            throw new ScepFailure(ScepFailInfo.BadCertId, $"no request is held for transaction {request.TransactionId}");
+        }
+        if (!CertificationRequest.Parse(held.CsrDer).SubjectDer.Span.SequenceEqual(poll.SubjectDer))
+        {
+            throw new ScepFailure(ScepFailInfo.BadCertId, "the CertPoll subject is not the subject of the held request");
+        }
+        return await HeldAsync(held, cancellationToken);
+    }
+
+    /// <summary>A request held for approval: still pending, rejected, or approved (issued once, the same certificate every time).</summary>
+    private async Task<ScepReply> HeldAsync(PendingRequest held, CancellationToken cancellationToken)
+    {
+        switch (held.State)
+        {
+            case PendingRequestState.Pending:
+                return ScepReply.Pending();
+            case PendingRequestState.Rejected:
+                throw new ScepFailure(ScepFailInfo.BadRequest, $"request {held.Id} was rejected{(held.Reason is { } reason ? ": " + reason : "")}");
+            case PendingRequestState.Issued when held.CertificateDer is { } der:
+                return ScepReply.Success(ScepDegenerate.Encode([der]));
+        }
+        var store = _pending!;
+        await _approvedIssuance.WaitAsync(CancellationToken.None);
+        try
+        {
+            var current = await store.FindAsync(held.Id, CancellationToken.None);
+            if (current is { State: PendingRequestState.Issued, CertificateDer: { } done })
+            {
+                return ScepReply.Success(ScepDegenerate.Encode([done]));
+            }
+            if (current is not { State: PendingRequestState.Approved })
+            {
+                throw new ScepFailure(ScepFailInfo.BadRequest, $"request {held.Id} is {current?.State.ToString().ToLowerInvariant() ?? "gone"}");
+            }
+            var kind = held.RenewingDer is null ? RequesterKind.Credential : RequesterKind.CurrentCertificate;
+            var enrollment = new EnrollmentRequest(held.CsrDer, held.Profile, new Requester(held.Requester, kind, [held.Profile]), EnrollmentProtocol.Scep)
+            {
+                Renewing = held.RenewingDer is { } renewing ? X509CertificateLoader.LoadCertificate(renewing) : null,
+            };
+            var issued = await _issuance.IssueAsync(enrollment, cancellationToken);
+            await store.MarkIssuedAsync(held.Id, issued.Issuer.Name, issued.SerialHex, issued.Der, CancellationToken.None);
+            return ScepReply.Success(ScepDegenerate.Encode([issued.Der]));
+        }
+        finally
+        {
+            _approvedIssuance.Release();
+        }
+    }
+
+    /// <summary>GetCert (RFC 8894 §3.3.4): a certificate this CA issued, by issuer and serial number.</summary>
+    private async Task<ScepReply> GetCertAsync(byte[] content, CancellationToken cancellationToken)
+    {
+        var query = ScepIssuerAndSerial.Decode(content);
+        var issuer = FindCa(query.IssuerDer) ?? throw new ScepFailure(ScepFailInfo.BadCertId, "the issuer is not a CA of this server");
+        var record = await _certificates.FindAsync(issuer.Name, query.SerialHex, cancellationToken);
+        if (record is not { State: CertificateState.Issued, Der: { } der })
+        {
+            throw new ScepFailure(ScepFailInfo.BadCertId, $"CA {issuer.Name} issued no certificate with serial {query.SerialHex}");
+        }
+        return ScepReply.Success(ScepDegenerate.Encode([der]));
+    }
+
+    /// <summary>GetCRL (RFC 8894 §3.3.5): the current full CRL of the issuer named in the IssuerAndSerialNumber.</summary>
+    private async Task<ScepReply> GetCrlAsync(byte[] content, CancellationToken cancellationToken)
+    {
+        var query = ScepIssuerAndSerial.Decode(content);
+        var issuer = FindCa(query.IssuerDer) ?? throw new ScepFailure(ScepFailInfo.BadCertId, "the issuer is not a CA of this server");
+        var crl = _crls is null ? null : await _crls.GetAsync(issuer.Name, delta: false, cancellationToken);
+        if (crl is null)
+        {
+            throw new ScepFailure(ScepFailInfo.BadRequest, $"no CRL of CA {issuer.Name} is available from this server");
+        }
+        return ScepReply.Success(ScepDegenerate.Encode([], [crl.Der]));
+    }
+
+    private static bool IsSelfIssued(X509Certificate2 certificate) =>
+        certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData);
+
+    private CertificateAuthority? FindCa(ReadOnlySpan<byte> issuerDer)
+    {
+        foreach (var authority in _authorities.All)
+        {
+            if (authority.Certificate.SubjectName.RawData.AsSpan().SequenceEqual(issuerDer))
+            {
+                return authority;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The approval id of a SCEP request: its transactionID and its signer's key (RFC 8894 §3.3.3: a CertPoll carries the
+    /// same transactionID and is signed like the original). Binding the key means nobody else can collect it by replaying
+    /// the transactionID.
+    /// </summary>
+    internal static string PendingId(string transactionId, X509Certificate2 signer) =>
+        PendingRequestId.Compute(EnrollmentProtocol.Scep, "transaction", transactionId,
+            SHA256.HashData(signer.PublicKey.ExportSubjectPublicKeyInfo()));
+
+    internal static ScepFailInfo FailInfoOf(RefusalKind kind) => kind switch
+    {
+        RefusalKind.BadProofOfPossession => ScepFailInfo.BadMessageCheck,
+        RefusalKind.KeyNotAllowed => ScepFailInfo.BadAlg,
+        _ => ScepFailInfo.BadRequest,
+    };
+}

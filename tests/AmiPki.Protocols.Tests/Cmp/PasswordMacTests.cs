@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+using System.Text;
+using AmiPki.Protocols.Cmp;
+using NUnit.Framework;
+
+namespace AmiPki.Protocols.Tests.Cmp;
+
+/// <summary>PasswordBasedMac (RFC 4210 §5.1.3.1) and PBMAC1 (RFC 9481 §6.1.2): known answers, round trips and bounds.</summary>
+public sealed class PasswordMacTests
+{
+    [Test]
+    public void PBM_matches_the_RFC_4210_construction()
+    {
+        var salt = Encoding.ASCII.GetBytes("saltsalt");
+        var secret = Encoding.ASCII.GetBytes("secret");
+        var data = Encoding.ASCII.GetBytes("data");
+        var mac = PasswordBasedMac.Create(salt, 100, HashAlgorithmName.SHA256, HashAlgorithmName.SHA1);
+        // BASEKEY = SHA256^100(secret || salt); MAC = HMAC-SHA1(BASEKEY, data).
+        var key = SHA256.HashData([.. secret, .. salt]);
+        for (var i = 1; i < 100; i++)
+        {
+            key = SHA256.HashData(key);
+        }
+        Assert.That(mac.Compute(secret, data), Is.EqualTo(HMACSHA1.HashData(key, data)));
+    }
+
+    [Test]
+    public void Encoded_parameters_parse_back_to_the_same_MAC()
+    {
+        foreach (IPasswordMac mac in new IPasswordMac[]
+                 {
+                     PasswordBasedMac.Create(RandomNumberGenerator.GetBytes(16), 500, HashAlgorithmName.SHA256, HashAlgorithmName.SHA256),
+                     Pbmac1.Create(RandomNumberGenerator.GetBytes(16), 1000, 32, HashAlgorithmName.SHA256, HashAlgorithmName.SHA512),
+                 })
+        {
+            var parsed = PasswordMacs.Parse(mac.EncodeAlgorithmIdentifier());
+            Assert.That(parsed.Compute("s"u8, "d"u8), Is.EqualTo(mac.Compute("s"u8, "d"u8)));
+            Assert.That(parsed.WithFreshSalt().Compute("s"u8, "d"u8), Is.Not.EqualTo(mac.Compute("s"u8, "d"u8)), "a fresh salt changes the MAC");
+        }
+    }
+
+    [TestCase(99, 8)]
+    [TestCase(100_001, 8)]
+    [TestCase(100, 7)]
+    public void Bounds_are_checked_before_any_work(int iterations, int saltLength)
+    {
+        var rejection = Assert.Throws<CmpRejection>(() => PasswordBasedMac.Create(new byte[saltLength], iterations, HashAlgorithmName.SHA256, HashAlgorithmName.SHA1));
+        Assert.That(rejection!.Failure, Is.EqualTo(PkiFailureInfo.BadAlg));
+    }
+}
