@@ -20,6 +20,12 @@ public sealed class ScepOptions
     /// </summary>
     public Dictionary<string, string> StaticChallenges { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Hold a PKCSReq that carries no challengePassword for an admin's approval under <see cref="DefaultProfile"/>
+    /// (RFC 8894 §2.3: manual authentication, answered PENDING) instead of refusing it with badRequest.
+    /// </summary>
+    public bool HoldRequestsWithoutChallenge { get; set; }
+
     /// <summary>Advertise DES3 in GetCACaps and accept DES-EDE3-CBC requests (RFC 8894 §3.5.2). Responses are AES always.</summary>
     public bool EnableDes3 { get; set; }
 

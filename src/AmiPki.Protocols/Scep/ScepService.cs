@@ -94,7 +94,7 @@ public sealed class ScepService
         }
         catch (IssuanceRefusal refusal)
         {
-            // The core audited its own refusal (IssueAsync); Prepare refusals are audited where Prepare is called.
+            // Only IssueAsync / IssuePreparedAsync get here, and the core audited the refusal itself.
             reply = ScepReply.Failure(FailInfoOf(refusal.Kind), refusal.Reason);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -139,47 +139,44 @@ public sealed class ScepService
     /// <summary>PKCSReq (RFC 8894 §3.3.1) and RenewalReq (§3.3.1.2).</summary>
     private async Task<ScepReply> EnrollAsync(ScepRequest request, byte[] csrDer, bool renewal, CancellationToken cancellationToken)
     {
-        CertificationRequest csr;
-        try
-        {
-            csr = CertificationRequest.Parse(csrDer);
-        }
-        catch (IssuanceRefusal refusal)
-        {
-            throw new ScepFailure(ScepFailInfo.BadRequest, refusal.Reason);
-        }
+        var csr = ParseCsr(csrDer);
         var signer = request.SignerCertificate!;
         var pendingId = PendingId(request.TransactionId, signer);
-        // A client repeating a request held for approval (micromdm's scepclient resends its PKCSReq, RFC 8894 §3.3.3).
-        if (_pending is not null && await _pending.FindAsync(pendingId, cancellationToken) is { } held)
-        {
-            if (!held.CsrDer.AsSpan().SequenceEqual(csrDer))
-            {
-                throw new ScepFailure(ScepFailInfo.BadRequest, $"transactionID {request.TransactionId} is already used by another request");
-            }
-            return await HeldAsync(held, cancellationToken);
-        }
-
         ScepIdentity identity;
         X509Certificate2? renewing = null;
         // RFC 8894 §3.3.1.2: a RenewalReq is signed with the current certificate. certmonger also re-enrolls the same key
         // with a PKCSReq signed by its current certificate: a certificate this CA issued authenticates either the same way.
-        if (renewal || (!IsSelfIssued(signer) && FindCa(signer.IssuerName.RawData) is not null))
+        try
         {
-            identity = await RenewingIdentityAsync(signer, cancellationToken);
-            renewing = signer;
-        }
-        else
-        {
-            if (!signer.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(csr.SubjectPublicKeyInfo.Span))
+            if (renewal || (!IsSelfIssued(signer) && FindCa(signer.IssuerName.RawData) is not null))
             {
-                throw new ScepFailure(ScepFailInfo.BadMessageCheck, "a PKCSReq must be signed with the key being certified (RFC 8894 §2.3)");
+                identity = await RenewingIdentityAsync(signer, cancellationToken);
+                renewing = signer;
             }
-            identity = await _challenges.VerifyAsync(csr.ChallengePassword, cancellationToken);
+            else
+            {
+                if (!signer.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(csr.SubjectPublicKeyInfo.Span))
+                {
+                    throw new ScepFailure(ScepFailInfo.BadMessageCheck, "a PKCSReq must be signed with the key being certified (RFC 8894 §2.3)");
+                }
+                identity = string.IsNullOrEmpty(csr.ChallengePassword) && _options.HoldRequestsWithoutChallenge
+                    ? new ScepIdentity($"unauthenticated:{signer.Subject}", _options.DefaultProfile, HoldForApproval: true)
+                    : await _challenges.VerifyAsync(csr.ChallengePassword, cancellationToken);
+            }
+        }
+        catch (ScepFailure)
+        {
+            // The one-time challenge of a held request was spent when it was first submitted; the repeated request
+            // (micromdm's scepclient resends its PKCSReq while PENDING, RFC 8894 §3.3.3) is the same transaction and key.
+            if (await HeldAsync(pendingId, csr, request.TransactionId, cancellationToken) is { } repeated)
+            {
+                return repeated;
+            }
+            throw;
         }
 
         var enrollment = new EnrollmentRequest(csrDer, identity.Profile,
-            new Requester(identity.Requester, renewal ? RequesterKind.CurrentCertificate : RequesterKind.Credential, [identity.Profile]),
+            new Requester(identity.Requester, renewing is null ? RequesterKind.Credential : RequesterKind.CurrentCertificate, [identity.Profile]),
             EnrollmentProtocol.Scep)
         {
             Renewing = renewing,
@@ -194,10 +191,14 @@ public sealed class ScepService
             throw new ScepFailure(FailInfoOf(refusal.Kind), refusal.Reason);
         }
 
-        if (prepared.Profile.ManualApproval)
+        if (prepared.Profile.ManualApproval || identity.HoldForApproval)
         {
             var store = _pending ?? throw new ScepFailure(ScepFailInfo.BadRequest,
-                $"profile {prepared.Profile.Name} needs manual approval, but no approval store is configured on this server");
+                $"the request needs manual approval (profile {prepared.Profile.Name}), but no approval store is configured on this server");
+            if (await HeldAsync(pendingId, csr, request.TransactionId, cancellationToken) is { } held)
+            {
+                return held;
+            }
             await ConsumeAsync(identity, cancellationToken);
             await store.SubmitAsync(new PendingRequest(pendingId, EnrollmentProtocol.Scep, prepared.Profile.Name, identity.Requester, prepared.Subject,
                 csrDer, renewing?.RawData, $"transaction {request.TransactionId}", PendingRequestState.Pending, _time.GetUtcNow()), CancellationToken.None);
@@ -207,6 +208,25 @@ public sealed class ScepService
         await ConsumeAsync(identity, cancellationToken);
         var issued = await _issuance.IssuePreparedAsync(prepared, cancellationToken);
         return ScepReply.Success(ScepDegenerate.Encode([issued.Der]));
+    }
+
+    /// <summary>
+    /// The answer for a request already held under this transaction and signer key, or null when none is. certmonger
+    /// re-creates its CSR when it resubmits: the same key and subject are the same request, and what gets issued is the
+    /// CSR the admin saw. Only requests needing approval come here: automatic issuance never reads the approval store.
+    /// </summary>
+    private async Task<ScepReply?> HeldAsync(string pendingId, CertificationRequest csr, string transactionId, CancellationToken cancellationToken)
+    {
+        if (_pending is null || await _pending.FindAsync(pendingId, cancellationToken) is not { } held)
+        {
+            return null;
+        }
+        var original = ParseCsr(held.CsrDer);
+        if (!original.SubjectPublicKeyInfo.Span.SequenceEqual(csr.SubjectPublicKeyInfo.Span) || !original.SubjectDer.Span.SequenceEqual(csr.SubjectDer.Span))
+        {
+            throw new ScepFailure(ScepFailInfo.BadRequest, $"transactionID {transactionId} is already used by another request");
+        }
+        return await HeldAsync(held, cancellationToken);
     }
 
     /// <summary>A one-time challenge is consumed only once the request passed every check (atomic: one of two racing uses wins).</summary>
@@ -250,7 +270,7 @@ public sealed class ScepService
         {
             throw new ScepFailure(ScepFailInfo.BadCertId, $"no request is held for transaction {request.TransactionId}");
         }
-        if (!CertificationRequest.Parse(held.CsrDer).SubjectDer.Span.SequenceEqual(poll.SubjectDer))
+        if (!ParseCsr(held.CsrDer).SubjectDer.Span.SequenceEqual(poll.SubjectDer))
         {
             throw new ScepFailure(ScepFailInfo.BadCertId, "the CertPoll subject is not the subject of the held request");
         }
@@ -321,6 +341,19 @@ public sealed class ScepService
             throw new ScepFailure(ScepFailInfo.BadRequest, $"no CRL of CA {issuer.Name} is available from this server");
         }
         return ScepReply.Success(ScepDegenerate.Encode([], [crl.Der]));
+    }
+
+    /// <summary>The PKCS#10 inside a PKCSReq or RenewalReq (RFC 8894 §3.3.1); a malformed one is badRequest, audited here.</summary>
+    private static CertificationRequest ParseCsr(byte[] der)
+    {
+        try
+        {
+            return CertificationRequest.Parse(der);
+        }
+        catch (IssuanceRefusal refusal)
+        {
+            throw new ScepFailure(ScepFailInfo.BadRequest, refusal.Reason);
+        }
     }
 
     private static bool IsSelfIssued(X509Certificate2 certificate) =>

@@ -50,7 +50,10 @@ public sealed class ScepEnrollmentTests
         var usage = ra.Extensions.OfType<X509KeyUsageExtension>().Single().KeyUsages;
         Assert.That(usage, Is.EqualTo(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment));
         var keyFile = Path.Combine(_host.Directory, "scep", "ra-key.pem");
-        Assert.That(File.GetUnixFileMode(keyFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.That(File.GetUnixFileMode(keyFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        }
         var record = await _host.Storage.Certificates.FindAsync("issuing-s1", ra.SerialNumber, CancellationToken.None);
         Assert.That(record!.Profile, Is.EqualTo("scep-ra"));
         Assert.That(record.Protocol, Is.EqualTo("internal"));

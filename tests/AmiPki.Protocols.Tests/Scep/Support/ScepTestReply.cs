@@ -102,7 +102,7 @@ public sealed class ScepTestReply
             var tag = signedData.PeekTag();
             if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 1)))
             {
-                var crls = signedData.ReadSetOf(new Asn1Tag(TagClass.ContextSpecific, 1), skipSortOrderValidation: true);
+                var crls = signedData.ReadSetOf(skipSortOrderValidation: true, new Asn1Tag(TagClass.ContextSpecific, 1));
                 while (crls.HasData)
                 {
                     var crl = crls.ReadEncodedValue().ToArray();
