@@ -6,7 +6,7 @@ namespace AmiPki.Protocols.Cmp;
 public static class CmpBodies
 {
     /// <summary>CertRepMessage ::= SEQUENCE { caPubs [1] OPTIONAL, response SEQUENCE OF CertResponse } (RFC 4210 §5.3.4).</summary>
-    public static byte[] CertRep(IReadOnlyList<byte[]> caPubs, int certReqId, byte[]? certificateDer, PkiFailureInfo? failure, string? text)
+    public static byte[] CertRep(IReadOnlyList<byte[]> caPubs, int certReqId, byte[]? certificateDer, PkiFailureInfo? failure, string? text, int? status = null)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
@@ -26,7 +26,7 @@ public static class CmpBodies
             using (writer.PushSequence())
             {
                 writer.WriteInteger(certReqId);
-                WriteStatus(writer, failure is null ? 0 : 2, failure, text);
+                WriteStatus(writer, status ?? (failure is null ? 0 : 2), failure, text);
                 if (certificateDer is not null)
                 {
                     // CertifiedKeyPair { certOrEncCert CertOrEncCert { certificate [0] CMPCertificate } } (explicit: a CHOICE).

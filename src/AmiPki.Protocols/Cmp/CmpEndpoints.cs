@@ -1,3 +1,4 @@
+using AmiPki.Core.Approvals;
 using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Credentials;
@@ -20,7 +21,7 @@ namespace AmiPki.Protocols.Cmp;
 /// CMP over HTTP (RFC 6712, RFC 9811): <c>POST /.well-known/cmp</c> and <c>/.well-known/cmp/p/&lt;label&gt;</c>, DER
 /// <c>application/pkixcmp</c> both ways, HTTP 200 for every CMP answer including error messages. Needs from DI:
 /// TimeProvider, IssuanceService, CaHierarchy, ICertificateReader, IRevocationStore, ICredentialStore, IAuditLog;
-/// uses RevocationService when registered.
+/// uses RevocationService and IPendingRequestStore (manual approval, pollReq/pollRep) when registered.
 /// </summary>
 public static class CmpEndpoints
 {
@@ -65,7 +66,8 @@ public static class CmpEndpoints
             provider.GetRequiredService<CmpTransactionStore>(),
             provider.GetRequiredService<CmpAudit>(),
             TimeOf(provider),
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Protocols.Cmp")));
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Protocols.Cmp"),
+            provider.GetService<IPendingRequestStore>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CmpConfirmationSweeper>(provider => new CmpConfirmationSweeper(
             provider.GetRequiredService<CmpTransactionStore>(),
             provider.GetRequiredService<CmpRevoker>(),

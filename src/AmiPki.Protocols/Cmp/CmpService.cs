@@ -1,6 +1,7 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using AmiPki.Core.Approvals;
 using AmiPki.Core.Asn1;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Issuance;
@@ -28,14 +29,16 @@ public sealed class CmpService
     private readonly CmpAuthenticator _authenticator;
     private readonly CmpResponderProvider _responders;
     private readonly CmpTransactionStore _transactions;
+    private readonly IPendingRequestStore? _pending;
     private readonly CmpAudit _audit;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     public CmpService(CmpOptions options, IssuanceService issuance, CaHierarchy authorities, ICertificateReader certificates, CmpRevoker revoker,
         Core.Credentials.ICredentialStore credentials, CmpAuthenticator authenticator, CmpResponderProvider responders, CmpTransactionStore transactions,
-        CmpAudit audit, TimeProvider time, ILogger logger)
+        CmpAudit audit, TimeProvider time, ILogger logger, IPendingRequestStore? pending = null)
     {
+        _pending = pending;
         _options = options;
         _issuance = issuance;
         _authorities = authorities;
@@ -86,7 +89,7 @@ public sealed class CmpService
                 PkiBodyType.CertConf => await ConfirmAsync(request, sender, responder),
                 PkiBodyType.Rr => await RevokeAsync(request, sender, responder, cancellationToken),
                 PkiBodyType.Genm => General(request, sender, responder, labelProfile),
-                PkiBodyType.PollReq => throw new CmpRejection(PkiFailureInfo.BadRequest, "no request of this transaction is waiting (RFC 4210 §5.3.22)"),
+                PkiBodyType.PollReq => await PollAsync(request, sender, responder, cancellationToken),
                 PkiBodyType.Error => await ClientErrorAsync(request, sender, responder),
                 _ => throw new CmpRejection(PkiFailureInfo.BadRequest, $"{request.BodyType} is not a request body"),
             };
@@ -120,10 +123,6 @@ public sealed class CmpService
         {
             var (enrollment, certReqId) = BuildEnrollment(request, sender, labelProfile);
             var profile = _issuance.Profiles.Find(enrollment.ProfileName);
-            if (profile?.ManualApproval == true)
-            {
-                throw new CmpRejection(PkiFailureInfo.NotAuthorized, $"profile {profile.Name} needs manual approval, which CMP does not offer here");
-            }
             PreparedCertificate prepared;
             try
             {
@@ -138,43 +137,17 @@ public sealed class CmpService
             {
                 throw new CmpRejection(PkiFailureInfo.NotAuthorized, "this one-time reference number was already used");
             }
-            IssuedCertificate issued;
-            try
-            {
-                issued = await _issuance.IssuePreparedAsync(prepared, cancellationToken);
-            }
-            catch (IssuanceRefusal refusal)
-            {
-                throw Map(refusal);
-            }
-
-            var implicitConfirm = request.Header.ImplicitConfirm && _options.AllowImplicitConfirm;
-            var header = CmpResponseHeader.For(request) with { ImplicitConfirm = implicitConfirm };
-            (string, string)? supersedes = request.BodyType == PkiBodyType.Kur && sender.Record is { } old
-                && _options.RevokeSupersededOnKur.Contains(old.Profile, StringComparer.Ordinal)
-                ? (old.Issuer, old.SerialHex) : null;
             lock (transaction.Lock)
             {
                 transaction.CertReqId = certReqId;
-                transaction.Issuer = issued.Issuer.Name;
-                transaction.SerialHex = issued.SerialHex;
-                transaction.CertificateDer = issued.Der;
-                transaction.Profile = issued.Profile;
-                transaction.Supersedes = supersedes;
-                transaction.LastSenderNonce = header.SenderNonce;
-                transaction.ConfirmBy = now.AddSeconds(_options.ConfirmWaitSeconds);
-                transaction.State = implicitConfirm ? CmpTransactionState.Done : CmpTransactionState.AwaitingConfirmation;
-                transaction.FinishedAt = implicitConfirm ? now : null;
+                transaction.RequestType = request.BodyType;
+                transaction.ImplicitConfirmRequested = request.Header.ImplicitConfirm;
             }
-            if (implicitConfirm && supersedes is { } superseded)
+            if (profile?.ManualApproval == true)
             {
-                await _revoker.RevokeAsync(superseded.Item1, superseded.Item2, RevocationReason.Superseded, sender.Identity);
+                return await SubmitForApprovalAsync(request, sender, responder, transaction, enrollment, prepared);
             }
-            var chain = _authorities.ChainOf(issued.Issuer.Name).Select(a => a.Certificate.RawData).ToList();
-            // RFC 9483 §4.1.1: with MAC protection, caPubs carries the root the new certificate chains to.
-            var caPubs = sender.Mac is not null && request.BodyType == PkiBodyType.Ir && chain.Count > 0 ? new List<byte[]> { chain[^1] } : [];
-            var responseType = request.BodyType switch { PkiBodyType.Ir => PkiBodyType.Ip, PkiBodyType.Kur => PkiBodyType.Kup, _ => PkiBodyType.Cp };
-            return Write(header, responseType, CmpBodies.CertRep(caPubs, certReqId, issued.Der, null, null), sender, responder, chain);
+            return await IssueAsync(request, sender, responder, transaction, prepared, now, cancellationToken);
         }
         finally
         {
@@ -186,6 +159,165 @@ public sealed class CmpService
                     transaction.State = CmpTransactionState.Done;
                     transaction.FinishedAt = now;
                 }
+            }
+        }
+    }
+
+    /// <summary>Signs and records a prepared certificate and answers ip/cp/kup; the transaction then awaits certConf (or is done).</summary>
+    private async Task<byte[]> IssueAsync(PkiMessage request, CmpSender sender, CmpResponder responder, CmpTransaction transaction,
+        PreparedCertificate prepared, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        IssuedCertificate issued;
+        try
+        {
+            issued = await _issuance.IssuePreparedAsync(prepared, cancellationToken);
+        }
+        catch (IssuanceRefusal refusal)
+        {
+            throw Map(refusal);
+        }
+        if (transaction.PendingId is { } pendingId && _pending is not null)
+        {
+            await _pending.MarkIssuedAsync(pendingId, issued.Issuer.Name, issued.SerialHex, issued.Der, CancellationToken.None);
+        }
+        return await AnswerWithCertificateAsync(request, sender, responder, transaction, issued.Issuer.Name, issued.SerialHex, issued.Der, issued.Profile, now);
+    }
+
+    private async Task<byte[]> AnswerWithCertificateAsync(PkiMessage request, CmpSender sender, CmpResponder responder, CmpTransaction transaction,
+        string issuer, string serialHex, byte[] certificateDer, string profile, DateTimeOffset now)
+    {
+        var implicitConfirm = transaction.ImplicitConfirmRequested && _options.AllowImplicitConfirm;
+        var header = CmpResponseHeader.For(request) with { ImplicitConfirm = implicitConfirm };
+        (string, string)? supersedes = transaction.RequestType == PkiBodyType.Kur && sender.Record is { } old
+            && _options.RevokeSupersededOnKur.Contains(old.Profile, StringComparer.Ordinal)
+            ? (old.Issuer, old.SerialHex) : null;
+        lock (transaction.Lock)
+        {
+            transaction.Issuer = issuer;
+            transaction.SerialHex = serialHex;
+            transaction.CertificateDer = certificateDer;
+            transaction.Profile = profile;
+            transaction.Supersedes = supersedes;
+            transaction.LastSenderNonce = header.SenderNonce;
+            transaction.ConfirmBy = now.AddSeconds(_options.ConfirmWaitSeconds);
+            transaction.State = implicitConfirm ? CmpTransactionState.Done : CmpTransactionState.AwaitingConfirmation;
+            transaction.FinishedAt = implicitConfirm ? now : null;
+        }
+        if (implicitConfirm && supersedes is { } superseded)
+        {
+            await _revoker.RevokeAsync(superseded.Item1, superseded.Item2, RevocationReason.Superseded, sender.Identity);
+        }
+        var chain = _authorities.ChainOf(issuer).Select(a => a.Certificate.RawData).ToList();
+        // RFC 9483 §4.1.1: with MAC protection, caPubs carries the root the new certificate chains to.
+        var caPubs = sender.Mac is not null && transaction.RequestType == PkiBodyType.Ir && chain.Count > 0 ? new List<byte[]> { chain[^1] } : [];
+        return Write(header, ResponseTypeOf(transaction.RequestType), CmpBodies.CertRep(caPubs, transaction.CertReqId, certificateDer, null, null), sender,
+            responder, chain);
+    }
+
+    private static PkiBodyType ResponseTypeOf(PkiBodyType requestType) =>
+        requestType switch { PkiBodyType.Ir => PkiBodyType.Ip, PkiBodyType.Kur => PkiBodyType.Kup, _ => PkiBodyType.Cp };
+
+    /// <summary>
+    /// Manual approval (RFC 4210 §5.3.22, RFC 9483 §4.4): the checked request is recorded for an admin and answered with
+    /// status waiting; the requester polls with pollReq until it is approved (then ip/cp/kup) or rejected.
+    /// </summary>
+    private async Task<byte[]> SubmitForApprovalAsync(PkiMessage request, CmpSender sender, CmpResponder responder, CmpTransaction transaction,
+        EnrollmentRequest enrollment, PreparedCertificate prepared)
+    {
+        var store = _pending ?? throw new CmpRejection(PkiFailureInfo.SystemUnavail,
+            $"profile {enrollment.ProfileName} needs manual approval, but no approval store is configured on this server");
+        var id = PendingRequestId.Compute(EnrollmentProtocol.Cmp, enrollment.ProfileName, sender.Identity, enrollment.CsrDer.Span);
+        await store.SubmitAsync(new PendingRequest(id, EnrollmentProtocol.Cmp, enrollment.ProfileName, sender.Identity, prepared.Subject,
+            enrollment.CsrDer.ToArray(), enrollment.Renewing?.RawData, null, PendingRequestState.Pending, _time.GetUtcNow()), CancellationToken.None);
+        await _audit.AppendAsync(sender.Identity, "pending", $"request={id} profile={enrollment.ProfileName} subject={prepared.Subject}");
+        var header = CmpResponseHeader.For(request);
+        lock (transaction.Lock)
+        {
+            transaction.PendingId = id;
+            transaction.Enrollment = enrollment;
+            transaction.LastSenderNonce = header.SenderNonce;
+            transaction.State = CmpTransactionState.Waiting;
+        }
+        return Write(header, ResponseTypeOf(transaction.RequestType),
+            CmpBodies.CertRep([], transaction.CertReqId, null, null, $"waiting for approval of request {id}", status: 3), sender, responder, []);
+    }
+
+    private async Task<byte[]> PollAsync(PkiMessage request, CmpSender sender, CmpResponder responder, CancellationToken cancellationToken)
+    {
+        var transaction = _transactions.Find(sender.Identity, request.Header.TransactionId);
+        if (transaction is null || transaction.State != CmpTransactionState.Waiting || transaction.PendingId is not { } id || _pending is null)
+        {
+            throw new CmpRejection(PkiFailureInfo.BadRequest, "no request of this transaction is waiting (RFC 4210 §5.3.22)");
+        }
+        CheckRecipNonce(request, transaction);
+        var pending = await _pending.FindAsync(id, cancellationToken)
+            ?? throw new CmpRejection(PkiFailureInfo.SystemFailure, $"pending request {id} has disappeared");
+        var now = _time.GetUtcNow();
+        switch (pending.State)
+        {
+            case PendingRequestState.Pending:
+                var header = CmpResponseHeader.For(request);
+                lock (transaction.Lock)
+                {
+                    transaction.LastSenderNonce = header.SenderNonce;
+                }
+                return Write(header, PkiBodyType.PollRep, CmpBodies.PollRep(transaction.CertReqId, _options.PollCheckAfterSeconds, $"request {id} awaits approval"),
+                    sender, responder, []);
+            case PendingRequestState.Rejected:
+                lock (transaction.Lock)
+                {
+                    transaction.State = CmpTransactionState.Done;
+                    transaction.FinishedAt = now;
+                }
+                throw new CmpRejection(PkiFailureInfo.NotAuthorized,
+                    $"request {id} was rejected by {pending.DecidedBy}{(pending.Reason is { Length: > 0 } reason ? ": " + reason : "")}");
+            case PendingRequestState.Issued:
+                return await AnswerWithCertificateAsync(request, sender, responder, transaction, pending.Issuer!, pending.SerialHex!, pending.CertificateDer!,
+                    pending.Profile, now);
+        }
+        // Approved: issue once; the poll that gets here first answers with the certificate.
+        lock (transaction.Lock)
+        {
+            if (transaction.State != CmpTransactionState.Waiting)
+            {
+                throw new CmpRejection(PkiFailureInfo.BadRequest, "this transaction is being answered already");
+            }
+            transaction.State = CmpTransactionState.Open;
+        }
+        try
+        {
+            PreparedCertificate prepared;
+            try
+            {
+                prepared = _issuance.Prepare(transaction.Enrollment!);
+            }
+            catch (IssuanceRefusal refusal)
+            {
+                throw Map(refusal);
+            }
+            return await IssueAsync(request, sender, responder, transaction, prepared, now, cancellationToken);
+        }
+        finally
+        {
+            lock (transaction.Lock)
+            {
+                if (transaction.State == CmpTransactionState.Open)
+                {
+                    transaction.State = CmpTransactionState.Done;
+                    transaction.FinishedAt = now;
+                }
+            }
+        }
+    }
+
+    private static void CheckRecipNonce(PkiMessage request, CmpTransaction transaction)
+    {
+        lock (transaction.Lock)
+        {
+            if (request.Header.RecipNonce is not { } recipNonce || transaction.LastSenderNonce is not { } ours
+                || !CryptographicOperations.FixedTimeEquals(recipNonce, ours))
+            {
+                throw new CmpRejection(PkiFailureInfo.BadRecipientNonce, "recipNonce does not echo our senderNonce (RFC 4210 §5.1.1)");
             }
         }
     }
@@ -308,11 +440,7 @@ public sealed class CmpService
             {
                 throw new CmpRejection(PkiFailureInfo.CertConfirmed, "nothing in this transaction awaits confirmation");
             }
-            if (request.Header.RecipNonce is not { } recipNonce || transaction.LastSenderNonce is not { } ours
-                || !CryptographicOperations.FixedTimeEquals(recipNonce, ours))
-            {
-                throw new CmpRejection(PkiFailureInfo.BadRecipientNonce, "recipNonce does not echo our senderNonce (RFC 4210 §5.1.1)");
-            }
+            CheckRecipNonce(request, transaction);
             // An empty CertConfirmContent rejects every certificate (RFC 4210 §5.3.18).
             var confirmation = confirmations.Count == 1 ? confirmations[0] : confirmations.FirstOrDefault(c => c.CertReqId == transaction.CertReqId);
             if (confirmations.Count > 0 && confirmation is null)
@@ -552,8 +680,9 @@ public sealed class CmpService
         {
             return Write(CmpResponseHeader.For(request), PkiBodyType.Error, CmpBodies.Error(failure, reason), sender, responder, []);
         }
-        catch (Exception e) when (e is CryptographicException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // The responder's key failed (HSM gone): an unprotected error still tells the requester why.
             CmpLog.Failed(_logger, e);
             return CmpMessageWriter.Write(CmpResponseHeader.For(request), PkiBodyType.Error, CmpBodies.Error(failure, reason), CmpResponseProtection.None, [],
                 _time.GetUtcNow());

@@ -28,6 +28,16 @@ public sealed class CmpTransaction
 
     public int CertReqId { get; set; }
 
+    /// <summary>ir, cr, p10cr or kur: decides the response body (ip, cp, kup).</summary>
+    public PkiBodyType RequestType { get; set; }
+
+    public bool ImplicitConfirmRequested { get; set; }
+
+    /// <summary>While waiting for manual approval: the pending request id and the checked request to issue once approved.</summary>
+    public string? PendingId { get; set; }
+
+    public AmiPki.Core.Issuance.EnrollmentRequest? Enrollment { get; set; }
+
     public string? Issuer { get; set; }
 
     public string? SerialHex { get; set; }

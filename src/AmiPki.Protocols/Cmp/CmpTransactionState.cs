@@ -6,6 +6,9 @@ public enum CmpTransactionState
     /// <summary>Opened by a request still being served.</summary>
     Open,
 
+    /// <summary>The request waits for an admin's approval; the requester polls (RFC 4210 §5.3.22).</summary>
+    Waiting,
+
     /// <summary>A certificate was issued and waits for certConf (RFC 4210 §5.3.18).</summary>
     AwaitingConfirmation,
 

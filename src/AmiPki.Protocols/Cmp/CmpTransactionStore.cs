@@ -57,7 +57,7 @@ public sealed class CmpTransactionStore
                 {
                     _transactions.TryRemove(key, out _);
                 }
-                else if (transaction.State == CmpTransactionState.Open && transaction.CreatedAt + replayWindow <= now)
+                else if (transaction.State is CmpTransactionState.Open or CmpTransactionState.Waiting && transaction.CreatedAt + replayWindow <= now)
                 {
                     _transactions.TryRemove(key, out _);
                 }

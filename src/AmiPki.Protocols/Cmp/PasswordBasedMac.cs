@@ -54,17 +54,7 @@ public sealed class PasswordBasedMac : IPasswordMac
     {
         var size = _owf.Name switch { "SHA1" => 20, "SHA256" => 32, "SHA384" => 48, _ => 64 };
         Span<byte> key = stackalloc byte[size];
-        using (var hash = IncrementalHash.CreateHash(_owf))
-        {
-            hash.AppendData(secret);
-            hash.AppendData(_salt);
-            hash.GetHashAndReset(key);
-            for (var i = 1; i < _iterations; i++)
-            {
-                hash.AppendData(key);
-                hash.GetHashAndReset(key);
-            }
-        }
+        PbmDigest.Iterate(_owf, secret, _salt, _iterations, key);
         var mac = PasswordMacs.Hmac(_mac, key, data);
         CryptographicOperations.ZeroMemory(key);
         return mac;

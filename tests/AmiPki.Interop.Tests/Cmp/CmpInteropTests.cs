@@ -294,4 +294,39 @@ public sealed partial class CmpInteropTests
         AssertFailInfo(ir, "badCertTemplate");
         await AssertNothingIssuedFor("DCU-P521");
     }
+
+    [Test]
+    public async Task A_labelled_path_serves_the_profile_of_that_name()
+    {
+        var genm = await ExternalProcess.RunAsync("openssl", ["cmp", "-server", $"127.0.0.1:{_server.HttpPort}/.well-known/cmp/p/dcu", "-cmd", "genm",
+            .. Mac(Reusable), "-infotype", "signKeyPairTypes"], null, TimeSpan.FromSeconds(60));
+        Assert.That(genm.ExitCode, Is.EqualTo(0), genm.Describe());
+        using var http = new HttpClient();
+        using var unknown = await http.PostAsync($"http://{Url}/p/no-such-label", Body([0x30, 0x00]));
+        Assert.That((int)unknown.StatusCode, Is.EqualTo(404));
+    }
+
+    [Test]
+    public async Task HTTP_rules_of_RFC_6712_hold()
+    {
+        using var http = new HttpClient();
+        // Garbage with the right media type: a CMP error message, HTTP 200, application/pkixcmp.
+        using var garbage = await http.PostAsync($"http://{Url}", Body([0x30, 0x03, 0x02, 0x01, 0x02]));
+        Assert.That((int)garbage.StatusCode, Is.EqualTo(200));
+        Assert.That(garbage.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/pkixcmp"));
+        var parsed = await ExternalProcess.RunAsync("openssl", ["asn1parse", "-inform", "DER"], await garbage.Content.ReadAsByteArrayAsync());
+        Assert.That(parsed.StandardOutput, Does.Contain("cont [ 23 ]"), parsed.Describe());
+        // Wrong media type and an oversized body are refused at the HTTP level.
+        using var wrongType = await http.PostAsync($"http://{Url}", new ByteArrayContent([0x30, 0x00]));
+        Assert.That((int)wrongType.StatusCode, Is.EqualTo(415));
+        using var huge = await http.PostAsync($"http://{Url}", Body(new byte[1024 * 1024]));
+        Assert.That((int)huge.StatusCode, Is.EqualTo(413));
+    }
+
+    private static ByteArrayContent Body(byte[] bytes)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/pkixcmp");
+        return content;
+    }
 }

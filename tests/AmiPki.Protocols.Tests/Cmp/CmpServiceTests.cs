@@ -322,6 +322,52 @@ public sealed class CmpServiceTests
     }
 
     [Test]
+    public async Task A_profile_with_manual_approval_answers_waiting_then_pollRep_then_the_certificate_once_approved()
+    {
+        await _bed.AddReferenceAsync("ref-manual", profile: CmpTestBed.ManualProfile);
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var client = new CmpTestClient();
+        var protection = CmpTestProtection.Mac("ref-manual", CmpTestBed.Secret);
+        var waiting = await _bed.SendAsync(client.Message(PkiBodyType.Ir, CmpTestClient.CertRequest(key, "CN=DCU-MANUAL"), protection), CmpTestBed.ManualProfile);
+        Assert.That(waiting.BodyType, Is.EqualTo(PkiBodyType.Ip), waiting.Failure?.ToString());
+        Assert.That(waiting.Status, Is.EqualTo(3), "RFC 4210 §5.2.3: waiting");
+        Assert.That(await _bed.CountAsync(CmpTestBed.ManualProfile), Is.EqualTo(0));
+
+        client.RecipNonce = waiting.Message.Header.SenderNonce;
+        var pollRep = await _bed.SendAsync(client.Message(PkiBodyType.PollReq, CmpTestClient.PollReq(), protection));
+        Assert.That(pollRep.BodyType, Is.EqualTo(PkiBodyType.PollRep), pollRep.Failure?.ToString());
+
+        var pending = (await _bed.Pending.ListAsync(Core.Approvals.PendingRequestState.Pending, 10, CancellationToken.None)).Single();
+        Assert.That(await _bed.Pending.DecideAsync(pending.Id, true, "admin", null, _bed.Clock.GetUtcNow(), CancellationToken.None), Is.True);
+        client.RecipNonce = pollRep.Message.Header.SenderNonce;
+        var ip = await _bed.SendAsync(client.Message(PkiBodyType.PollReq, CmpTestClient.PollReq(), protection));
+        Assert.That(ip.BodyType, Is.EqualTo(PkiBodyType.Ip), ip.Failure?.ToString());
+        using var certificate = X509CertificateLoader.LoadCertificate(ip.Certificate);
+        Assert.That(certificate.Subject, Is.EqualTo("CN=DCU-MANUAL"));
+
+        client.RecipNonce = ip.Message.Header.SenderNonce;
+        var conf = await _bed.SendAsync(client.Message(PkiBodyType.CertConf, CmpTestClient.CertConf(ip.Certificate), protection));
+        Assert.That(conf.BodyType, Is.EqualTo(PkiBodyType.PkiConf), conf.Failure?.ToString());
+        Assert.That((await _bed.Pending.FindAsync(pending.Id, CancellationToken.None))!.State, Is.EqualTo(Core.Approvals.PendingRequestState.Issued));
+    }
+
+    [Test]
+    public async Task A_rejected_request_is_notAuthorized_at_the_next_poll()
+    {
+        await _bed.AddReferenceAsync("ref-manual-no", profile: CmpTestBed.ManualProfile);
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var client = new CmpTestClient();
+        var protection = CmpTestProtection.Mac("ref-manual-no", CmpTestBed.Secret);
+        var waiting = await _bed.SendAsync(client.Message(PkiBodyType.Ir, CmpTestClient.CertRequest(key, "CN=DCU-MANUAL-NO"), protection), CmpTestBed.ManualProfile);
+        var pending = (await _bed.Pending.ListAsync(Core.Approvals.PendingRequestState.Pending, 10, CancellationToken.None)).Single();
+        await _bed.Pending.DecideAsync(pending.Id, false, "admin", "unknown DCU", _bed.Clock.GetUtcNow(), CancellationToken.None);
+        client.RecipNonce = waiting.Message.Header.SenderNonce;
+        var rejected = await _bed.SendAsync(client.Message(PkiBodyType.PollReq, CmpTestClient.PollReq(), protection));
+        Assert.That(rejected.Failure, Is.EqualTo(PkiFailureInfo.NotAuthorized));
+        Assert.That(await _bed.CountAsync(CmpTestBed.ManualProfile), Is.EqualTo(0));
+    }
+
+    [Test]
     public async Task Genm_answers_caCerts_signKeyPairTypes_and_rootCaKeyUpdate()
     {
         await _bed.AddReferenceAsync("ref-genm");

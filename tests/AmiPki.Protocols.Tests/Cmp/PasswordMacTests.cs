@@ -8,18 +8,25 @@ namespace AmiPki.Protocols.Tests.Cmp;
 /// <summary>PasswordBasedMac (RFC 4210 §5.1.3.1) and PBMAC1 (RFC 9481 §6.1.2): known answers, round trips and bounds.</summary>
 public sealed class PasswordMacTests
 {
-    [Test]
-    public void PBM_matches_the_RFC_4210_construction()
+    [TestCase("SHA1")]
+    [TestCase("SHA256")]
+    [TestCase("SHA384")]
+    [TestCase("SHA512")]
+    public void PBM_matches_the_RFC_4210_construction(string owf)
     {
+        var hash = new HashAlgorithmName(owf);
         var salt = Encoding.ASCII.GetBytes("saltsalt");
         var secret = Encoding.ASCII.GetBytes("secret");
         var data = Encoding.ASCII.GetBytes("data");
-        var mac = PasswordBasedMac.Create(salt, 100, HashAlgorithmName.SHA256, HashAlgorithmName.SHA1);
-        // BASEKEY = SHA256^100(secret || salt); MAC = HMAC-SHA1(BASEKEY, data).
-        var key = SHA256.HashData([.. secret, .. salt]);
+        var mac = PasswordBasedMac.Create(salt, 100, hash, HashAlgorithmName.SHA1);
+        // BASEKEY = OWF^100(secret || salt); MAC = HMAC-SHA1(BASEKEY, data).
+        using var digest = IncrementalHash.CreateHash(hash);
+        digest.AppendData([.. secret, .. salt]);
+        var key = digest.GetHashAndReset();
         for (var i = 1; i < 100; i++)
         {
-            key = SHA256.HashData(key);
+            digest.AppendData(key);
+            key = digest.GetHashAndReset();
         }
         Assert.That(mac.Compute(secret, data), Is.EqualTo(HMACSHA1.HashData(key, data)));
     }

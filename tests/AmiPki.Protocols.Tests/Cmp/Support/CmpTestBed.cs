@@ -9,6 +9,7 @@ using AmiPki.Keys.Software;
 using AmiPki.Protocols.Cmp;
 using AmiPki.Protocols.Tests.Ocsp;
 using AmiPki.Storage.Sqlite;
+using AmiPki.Storage.Sqlite.Approvals;
 using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
 
@@ -52,6 +53,11 @@ public sealed class CmpTestBed : IAsyncDisposable
 
     public CmpSecretProtector Secrets { get; }
 
+    /// <summary>The dcu profile with manual approval, for polling tests.</summary>
+    public const string ManualProfile = "dcu-manual";
+
+    public SqlitePendingRequestStore Pending { get; private init; } = null!;
+
     public static async Task<CmpTestBed> StartAsync()
     {
         var directory = Path.Combine(Path.GetTempPath(), "amipki-cmp-" + Guid.NewGuid().ToString("N")[..12]);
@@ -62,7 +68,9 @@ public sealed class CmpTestBed : IAsyncDisposable
         await new HierarchyInitializer(keys, storage.Cas, storage.Audit, TimeProvider.System)
             .CreateAsync(HierarchyInitializer.DevelopmentHierarchy, "AmiPki Test", "http://127.0.0.1:1", CancellationToken.None);
         var authorities = await CaLoader.LoadAsync(storage.Cas, new Dictionary<string, IKeyProvider> { ["software"] = keys }, CancellationToken.None);
-        var profiles = ProfileLoader.LoadDirectory(Path.Combine(RepositoryRoot(), "profiles"));
+        var shipped = ProfileLoader.LoadDirectory(Path.Combine(RepositoryRoot(), "profiles"));
+        var profiles = new ProfileSet(shipped.All.Append(shipped.Find("dcu")! with { Name = ManualProfile, ManualApproval = true }));
+        var pending = await SqlitePendingRequestStore.OpenAsync(Path.Combine(directory, "amipki.db"), CancellationToken.None);
         var issuance = new IssuanceService(authorities, profiles, storage.Issuance, storage.Audit, clock);
         var options = new CmpOptions { ConfirmWaitSeconds = 60 };
         var secrets = new CmpSecretProtector(Passphrase);
@@ -72,9 +80,9 @@ public sealed class CmpTestBed : IAsyncDisposable
         var transactions = new CmpTransactionStore(options.MaxTransactions);
         var service = new CmpService(options, issuance, authorities, storage.Certificates, revoker, storage.Credentials,
             new CmpAuthenticator(storage.Credentials, storage.Certificates, authorities, secrets, clock),
-            new CmpResponderProvider(issuance, authorities, options, clock, logger), transactions, audit, clock, logger);
+            new CmpResponderProvider(issuance, authorities, options, clock, logger), transactions, audit, clock, logger, pending);
         var sweeper = new CmpConfirmationSweeper(transactions, revoker, audit, options, clock, NullLogger<CmpConfirmationSweeper>.Instance);
-        return new CmpTestBed(directory, storage, authorities, clock, options, service, sweeper, secrets);
+        return new CmpTestBed(directory, storage, authorities, clock, options, service, sweeper, secrets) { Pending = pending };
     }
 
     public Task AddReferenceAsync(string reference, bool oneTime = false, string? subject = null, DateTimeOffset? expires = null, string profile = "dcu") =>

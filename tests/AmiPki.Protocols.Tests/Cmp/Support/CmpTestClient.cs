@@ -177,6 +177,18 @@ public sealed class CmpTestClient
         return writer.Encode();
     }
 
+    /// <summary>PollReqContent ::= SEQUENCE OF SEQUENCE { certReqId } (RFC 4210 §5.3.22).</summary>
+    public static byte[] PollReq(int certReqId = 0)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        using (writer.PushSequence())
+        {
+            writer.WriteInteger(certReqId);
+        }
+        return writer.Encode();
+    }
+
     public static byte[] Genm(params string[] infoTypes)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER);

@@ -44,6 +44,22 @@ public sealed class CmpTestResponse
         }
     }
 
+    /// <summary>The PKIStatus of the first CertResponse of an ip/cp/kup.</summary>
+    public int Status
+    {
+        get
+        {
+            var content = new AsnReader(Message.BodyContent, AsnEncodingRules.DER).ReadSequence();
+            if (content.PeekTag().TagClass == TagClass.ContextSpecific)
+            {
+                content.ReadEncodedValue();
+            }
+            var response = content.ReadSequence().ReadSequence();
+            response.ReadInteger();
+            return (int)response.ReadSequence().ReadInteger();
+        }
+    }
+
     /// <summary>The certificate of an ip/cp/kup (its first CertResponse).</summary>
     public byte[] Certificate
     {
