@@ -25,10 +25,10 @@ public static class MeterClient
     ];
 
     /// <summary>Enrolls one meter; returns the certs-only answer (CF 281). Throws on any failure.</summary>
-    public static async Task<byte[]> EnrollAsync(System.Net.IPEndPoint server, DtlsClientContext context, byte[] csr, int blockSize,
-        CancellationToken cancellationToken)
+    public static async Task<byte[]> EnrollAsync(System.Net.IPEndPoint server, DtlsClientContext context, DtlsCredentials idevid, byte[] csr,
+        int blockSize, CancellationToken cancellationToken)
     {
-        await using var client = await DtlsClient.ConnectAsync(server, context, cancellationToken).ConfigureAwait(false);
+        await using var client = await DtlsClient.ConnectAsync(server, context, idevid, cancellationToken).ConfigureAwait(false);
         byte[] token = RandomNumberGenerator.GetBytes(4);
         ushort messageId = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
         int sizeExponent = BlockOptionValue.ExponentForSize(blockSize);

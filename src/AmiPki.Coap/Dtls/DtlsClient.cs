@@ -26,7 +26,7 @@ public sealed class DtlsClient : IAsyncDisposable
     private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
     private Task? _receiveLoop;
 
-    private DtlsClient(IPEndPoint server, DtlsClientContext context, bool ownsContext)
+    private DtlsClient(IPEndPoint server, DtlsClientContext context, bool ownsContext, DtlsCredentials? credentials = null)
     {
         _options = context.Options;
         _context = context;
@@ -34,6 +34,19 @@ public sealed class DtlsClient : IAsyncDisposable
         Server = server;
         var options = context.Options;
         var ssl = DtlsSession.CreateSsl(context.Native);
+        if (credentials is not null)
+        {
+            try
+            {
+                UseCredentials(ssl.Ssl, credentials);
+            }
+            catch
+            {
+                OpenSslNative.SSL_free(ssl.Ssl);
+                throw;
+            }
+        }
+
         OpenSslNative.SSL_set_connect_state(ssl.Ssl);
         _session = new DtlsSession(ssl.Ssl, ssl.ReadBio, ssl.WriteBio, server, options.Mtu, DateTimeOffset.UtcNow);
         _socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -67,12 +80,21 @@ public sealed class DtlsClient : IAsyncDisposable
     public static Task<DtlsClient> ConnectAsync(IPEndPoint server, DtlsClientContext context, CancellationToken cancellationToken) =>
         ConnectAsync(server, context, ownsContext: false, cancellationToken);
 
-    private static async Task<DtlsClient> ConnectAsync(IPEndPoint server, DtlsClientContext context, bool ownsContext, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects with a shared context but a certificate and key of this connection's own (a simulated fleet: every
+    /// meter has its own IDevID). Only the certificate and key are parsed per connection; the context's compiled
+    /// cipher list, groups and settings are shared, which a context per meter would rebuild every time.
+    /// </summary>
+    public static Task<DtlsClient> ConnectAsync(IPEndPoint server, DtlsClientContext context, DtlsCredentials credentials, CancellationToken cancellationToken) =>
+        ConnectAsync(server, context, ownsContext: false, cancellationToken, credentials);
+
+    private static async Task<DtlsClient> ConnectAsync(IPEndPoint server, DtlsClientContext context, bool ownsContext, CancellationToken cancellationToken,
+        DtlsCredentials? credentials = null)
     {
         DtlsClient client;
         try
         {
-            client = new DtlsClient(server, context, ownsContext);
+            client = new DtlsClient(server, context, ownsContext, credentials);
         }
         catch
         {
@@ -150,6 +172,36 @@ public sealed class DtlsClient : IAsyncDisposable
         // Nothing reads into the buffer any more: the receive loop has ended and the handshake is over.
         ArrayPool<byte>.Shared.Return(_buffer);
         _stopping.Dispose();
+    }
+
+    /// <summary>Sets the leaf certificate and key on this SSL object only (chain certificates are not sent: a meter's IDevID stands alone).</summary>
+    private static void UseCredentials(nint ssl, DtlsCredentials credentials)
+    {
+        bool ok;
+        nint leaf = OpenSslNative.X509FromDer(credentials.CertificateChain[0]);
+        try
+        {
+            ok = OpenSslNative.SSL_use_certificate(ssl, leaf) == 1;
+        }
+        finally
+        {
+            OpenSslNative.X509_free(leaf);
+        }
+
+        nint key = OpenSslNative.PrivateKeyFromDer(credentials.PrivateKey);
+        try
+        {
+            ok = ok && OpenSslNative.SSL_use_PrivateKey(ssl, key) == 1 && OpenSslNative.SSL_check_private_key(ssl) == 1;
+        }
+        finally
+        {
+            OpenSslNative.EVP_PKEY_free(key);
+        }
+
+        if (!ok)
+        {
+            throw new DtlsException($"client certificate or key rejected: {OpenSslNative.TakeErrors()}");
+        }
     }
 
     private async Task HandshakeAsync(CancellationToken cancellationToken)

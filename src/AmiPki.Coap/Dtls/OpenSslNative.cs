@@ -80,6 +80,9 @@ internal static unsafe partial class OpenSslNative
     public static partial int SSL_CTX_use_PrivateKey(nint context, nint key);
 
     [LibraryImport(Ssl)]
+    public static partial int SSL_check_private_key(nint ssl);
+
+    [LibraryImport(Ssl)]
     public static partial int SSL_CTX_check_private_key(nint context);
 
     [LibraryImport(Ssl)]

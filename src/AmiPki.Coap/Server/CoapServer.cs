@@ -176,7 +176,8 @@ public sealed class CoapServer : IAsyncDisposable
                 return;
         }
 
-        if (!_deduplicator.TryRegister(datagram.Peer, message.MessageId, out var exchange))
+        // The peer's chain object is created once per DTLS session: it stands for the security association.
+        if (!_deduplicator.TryRegister(datagram.Peer, message.MessageId, datagram.PeerCertificateChain, out var exchange))
         {
             // RFC 7252 §4.5: answer a duplicate CON with the same reply; ignore a duplicate NON, and a
             // duplicate still being processed (its answer is on its way).

@@ -35,7 +35,14 @@ internal sealed class MessageDeduplicator
     }
 
     /// <summary>Registers a new exchange, or returns the existing one when the message is a duplicate.</summary>
-    public bool TryRegister(IPEndPoint peer, ushort messageId, out Exchange exchange)
+    public bool TryRegister(IPEndPoint peer, ushort messageId, out Exchange exchange) => TryRegister(peer, messageId, null, out exchange);
+
+    /// <summary>
+    /// As above, within one security association: over DTLS a message id is only a duplicate within the same session
+    /// (RFC 7252 §9.1.2: the endpoint is the security association). A new session from an address and port seen
+    /// before — a meter reusing an ephemeral port — starts afresh instead of being answered another session's reply.
+    /// </summary>
+    public bool TryRegister(IPEndPoint peer, ushort messageId, object? association, out Exchange exchange)
     {
         lock (_gate)
         {
@@ -44,8 +51,13 @@ internal sealed class MessageDeduplicator
             var key = (peer, messageId);
             if (_exchanges.TryGetValue(key, out var existing))
             {
-                exchange = existing;
-                return false;
+                if (ReferenceEquals(existing.Association, association))
+                {
+                    exchange = existing;
+                    return false;
+                }
+
+                _exchanges.Remove(key);
             }
 
             while (_exchanges.Count >= _capacity && _byExpiry.TryDequeue(out var oldest))
@@ -53,7 +65,7 @@ internal sealed class MessageDeduplicator
                 RemoveIfCurrentLocked(oldest);
             }
 
-            exchange = new Exchange(peer, messageId, now + _lifetime);
+            exchange = new Exchange(peer, messageId, now + _lifetime) { Association = association };
             _exchanges[key] = exchange;
             _byExpiry.Enqueue(exchange);
             return true;
@@ -89,6 +101,9 @@ internal sealed class MessageDeduplicator
         public ushort MessageId { get; } = messageId;
 
         public DateTimeOffset Expires { get; } = expires;
+
+        /// <summary>The security association the message came in (over DTLS, the session's identity); null over plain UDP.</summary>
+        public object? Association { get; init; }
 
         /// <summary>The piggybacked response or empty ACK sent for it; null while still being processed.</summary>
         public byte[]? Reply

@@ -57,7 +57,7 @@ internal sealed class EstCoapsService
         var chain = _authorities.ChainOf(issuer);
         var body = format == EstCoapsContentFormat.PkixCert
             ? chain[0].Certificate.RawData
-            : _caCerts.GetOrAdd(issuer, _ => CertsOnlyCms.Encode(chain.Select(authority => authority.Certificate)));
+            : _caCerts.GetOrAdd(issuer, _ => CertsOnlyEncoder.Encode(chain.Select(authority => (ReadOnlyMemory<byte>)authority.Certificate.RawData)));
         return Task.FromResult(CoapResponse.Content(body, format));
     });
 
@@ -159,11 +159,7 @@ internal sealed class EstCoapsService
             ? CoapResponse.Content(Encoding.UTF8.GetBytes(links), EstCoapsContentFormat.LinkFormat)
             : CoapResponse.Error(CoapCode.MethodNotAllowed);
 
-    private static byte[] CertsOnly(byte[] certificateDer)
-    {
-        using var certificate = X509CertificateLoader.LoadCertificate(certificateDer);
-        return CertsOnlyCms.Encode([certificate]);
-    }
+    private static byte[] CertsOnly(byte[] certificateDer) => CertsOnlyEncoder.Encode([certificateDer]);
 
     private static void RequireMethod(CoapRequest request, byte method)
     {
