@@ -144,7 +144,7 @@ public static class OcspBenchmark
     }
 
     /// <summary>
-    /// <c>openssl ocsp</c> as a responder over an index.txt of the same certificates, signing with its own delegated
+    /// <c>openssl ocsp</c> (3.0: <c>-port</c> takes a port only, so it listens on every interface for the run) as a responder over an index.txt of the same certificates, signing with its own delegated
     /// responder certificate (issued by the same CA under the ocsp-responder profile).
     /// </summary>
     private static async Task<OpensslResponder> StartOpensslResponderAsync(IssuanceService issuance, CertificateAuthority issuer, X509Certificate2[] issued,
@@ -176,14 +176,15 @@ public static class OcspBenchmark
             UseShellExecute = false,
             WorkingDirectory = work,
         };
-        foreach (var argument in new[] { "ocsp", "-index", "index.txt", "-port", $"127.0.0.1:{port}", "-rsigner", "rsigner.pem", "-rkey", "rkey.pem",
+        foreach (var argument in new[] { "ocsp", "-index", "index.txt", "-port", port.ToString(CultureInfo.InvariantCulture), "-rsigner", "rsigner.pem", "-rkey", "rkey.pem",
                      "-CA", "ca.pem", "-nmin", "60", "-ignore_err", "-multi", processes.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start openssl ocsp (apt-get install openssl)");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var log = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow.AddSeconds(20);
@@ -198,6 +199,13 @@ public static class OcspBenchmark
             catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
             {
                 await Task.Delay(100);
+            }
+            catch (SocketException e)
+            {
+                lock (log)
+                {
+                    throw new InvalidOperationException($"openssl ocsp did not start listening: {log}", e);
+                }
             }
         }
         return new OpensslResponder(process);
