@@ -20,8 +20,8 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
     public const string Pkcs11ProviderName = Pkcs11KeyProvider.ProviderName;
 
     /// <summary>
-    /// How CA records name the root CA's own token. The server never configures a provider of this name: it loads such
-    /// a root with its certificate only (chains, AIA), and only <c>amipki ceremony</c> opens the token.
+    /// How CA records name the root CA's own token. The server never configures a provider of this name, so it leaves such
+    /// a root out of the CAs it serves (it signs nothing online); only <c>amipki init</c> and <c>amipki ceremony</c> open the token.
     /// </summary>
     public const string RootTokenProviderName = "pkcs11-root";
 

@@ -12,10 +12,20 @@ public sealed class Pkcs11CeremonyInteropTests
     {
         var root = await SoftHsm.CreateTokenAsync("cer-root");
         var online = await SoftHsm.CreateTokenAsync("cer-online");
-        var ceremony = SoftHsm.ProcessEnvironment(online, root);
         using var cli = new Pkcs11Cli();
+        // The root PIN from a file (mode 0600) rather than the environment: configuration for most steps, the option for one.
+        var pinFile = cli.File("root.pin");
+        await File.WriteAllTextAsync(pinFile, root.UserPin + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(pinFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        var ceremony = SoftHsm.ProcessEnvironment(online, root);
+        ceremony.Remove("AMIPKI_PKCS11_ROOT_PIN");
+        ceremony["AMIPKI_Pkcs11__RootPinSource"] = "file:" + pinFile;
 
-        await cli.AmiPkiCheckedAsync(ceremony, "ceremony", "create-root", "--common-name", "Utility Root CA", "--out", cli.File("root.pem"));
+        await cli.AmiPkiCheckedAsync(ceremony, "ceremony", "create-root", "--common-name", "Utility Root CA", "--out", cli.File("root.pem"),
+            "--pkcs11-root-pin-source", "file:" + pinFile);
         await cli.AmiPkiCheckedAsync(ceremony, "ceremony", "create-issuing", "--name", "issuing-s1", "--csr-out", cli.File("s1.csr"));
         await cli.AmiPkiCheckedAsync(ceremony, "ceremony", "create-issuing", "--name", "issuing-s2", "--algorithm", "ecP384", "--csr-out", cli.File("s2.csr"));
         var signed = await cli.AmiPkiCheckedAsync(ceremony, "ceremony", "sign-issuing", "--csr", cli.File("s1.csr"), "--name", "issuing-s1", "--out", cli.File("s1.pem"));
