@@ -26,3 +26,23 @@ foreach (var result in results)
                       $"({result.Issued:N0} in {result.Seconds:N1} s; {result.CoresUsed:N2} cores busy; {result.PerSecond / bound:P0} of the crypto bound); peak RSS {result.PeakWorkingSet / 1048576:N0} MB");
 }
 Console.WriteLine("  target (issue 2): >= 8,000 durable certificates/s with 2 threads on this 2-core machine");
+await Pkcs11Benchmark.PrintAsync(duration);
+
+Console.WriteLine();
+OcspBenchmark.Print(await OcspBenchmark.RunAsync(duration));
+Console.WriteLine();
+CrlBenchmark.Print(await CrlBenchmark.RunAsync());
+Console.WriteLine();
+await ScepBenchmark.PrintAsync(duration);
+Console.WriteLine();
+CmpBenchmark.Print(await CmpBenchmark.RunAsync(duration, 16));
+Console.WriteLine();
+Console.WriteLine("EST over HTTPS (RFC 7030) simpleenroll with mutual TLS, in-process server and in-repo load generator:");
+foreach (var r in await EstBenchmark.RunAsync(duration))
+{
+    Console.WriteLine($"  {r.Mode,-20} c{r.Concurrency}: {r.PerSecond,9:N0} enrollments/s ({r.Enrolled:N0} ok, {r.Failed:N0} failed); " +
+                      $"p50 {r.P50Milliseconds:N1} ms, p99 {r.P99Milliseconds:N1} ms; {r.CpuMillisecondsPerEnrollment:N2} CPU-ms per enrollment; peak RSS {r.PeakRssBytes / 1048576:N0} MB");
+}
+Console.WriteLine("  target (issue 4): >= 3,000/s keep-alive, >= 1,000/s with a full handshake each, peak RSS < 400 MB");
+Console.WriteLine();
+await AmiPki.Bench.Fleet.FleetBenchmark.RunAndPrintAsync(10_000, 256);

@@ -18,5 +18,7 @@ var root = new RootCommand("AmiPki: certificate authority and certificate lifecy
     CmpCredentialsCommands.Create(),
     ScepChallengeCommands.Create(),
     CeremonyCommands.Create(),
+    RevokeCommands.Create(),
+    CrlCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
