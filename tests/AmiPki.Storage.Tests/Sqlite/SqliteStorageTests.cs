@@ -8,6 +8,9 @@ namespace AmiPki.Storage.Tests.Sqlite;
 [TestFixture]
 public sealed class SqliteStorageTests
 {
+    /// <summary>The newest schema version, so these tests do not change with every new migration.</summary>
+    private static readonly int LatestVersion = Migrations.MigrationCatalog.Load(Migrations.MigrationCatalog.Sqlite).Count;
+
     private SqliteStorageFactory _files = null!;
 
     [SetUp]
@@ -32,14 +35,14 @@ public sealed class SqliteStorageTests
     {
         await using (var first = await OpenAsync())
         {
-            Assert.That(first.SchemaVersion, Is.EqualTo(1));
+            Assert.That(first.SchemaVersion, Is.EqualTo(LatestVersion));
         }
         await using (var second = await OpenAsync())
         {
-            Assert.That(second.SchemaVersion, Is.EqualTo(1));
+            Assert.That(second.SchemaVersion, Is.EqualTo(LatestVersion));
         }
 
-        Assert.That(Scalar("SELECT COUNT(*) FROM schema_version;"), Is.EqualTo(1L));
+        Assert.That(Scalar("SELECT COUNT(*) FROM schema_version;"), Is.EqualTo((long)LatestVersion));
         Assert.That(Scalar("SELECT name FROM schema_version WHERE version = 1;"), Is.EqualTo("initial"));
     }
 
@@ -52,7 +55,7 @@ public sealed class SqliteStorageTests
             await storage.DisposeAsync();
         }
 
-        Assert.That(Scalar("SELECT COUNT(*) FROM schema_version;"), Is.EqualTo(1L));
+        Assert.That(Scalar("SELECT COUNT(*) FROM schema_version;"), Is.EqualTo((long)LatestVersion));
     }
 
     [Test]
