@@ -30,7 +30,7 @@ public static class ShowCommand
             Console.WriteLine($"issuer:      {record.Issuer}");
             Console.WriteLine($"profile:     {record.Profile}");
             Console.WriteLine($"subject:     {record.Subject}");
-            Console.WriteLine($"state:       {record.State.ToString().ToLowerInvariant()}");
+            Console.WriteLine($"state:       {CertificateStateText.Of(record.State)}");
             Console.WriteLine($"validity:    {record.NotBefore:u} .. {record.NotAfter:u}");
             Console.WriteLine($"requester:   {record.Requester} over {record.Protocol} at {record.CreatedAt:u}");
             if ((record.SystemTitle ?? record.Dcu ?? record.ManufacturerLot) is not null)

@@ -288,7 +288,7 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
 
     /// <summary>
     /// Good only for a certificate storage holds as Issued (never for a serial never issued, RFC 6960 §2.2); revoked
-    /// for any revoked serial, even one still Signing (DESIGN.md: a reserved serial is treated as issued); otherwise unknown.
+    /// for any revoked serial, even one still Signing or OutcomeUnknown (DESIGN.md: a reserved serial is treated as issued); otherwise unknown.
     /// </summary>
     private async Task<(CertificateStatus, RevocationInfo?)> LookupAsync(OcspIssuer issuer, string serialHex, CancellationToken cancellationToken)
     {

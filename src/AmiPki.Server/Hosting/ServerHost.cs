@@ -28,8 +28,11 @@ public static class ServerHost
 {
     public static async Task<WebApplication> BuildAsync(AmiPkiRuntime runtime, string[] args, CancellationToken cancellationToken)
     {
+        // Taken before this process can reserve a serial: every intent still Signing from before then is an orphan.
+        var startedAt = runtime.Time.GetUtcNow();
         var options = runtime.Options;
         var issuance = await runtime.LoadAuthoritiesAsync(cancellationToken);
+        var orphans = await new OrphanedIntentRecovery(runtime.Storage.Issuance, runtime.Time).RunAsync(startedAt, cancellationToken);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         if (options.JsonLogs)
@@ -85,6 +88,12 @@ public static class ServerHost
         }
         Log.Starting(logger, runtime.Layout.Root, options.ListenAddress, options.HttpPort, options.HttpsPort,
             string.Join(", ", runtime.Authorities.Names), runtime.Profiles!.All.Count);
+        if (orphans.Count > 0)
+        {
+            const int Shown = 20;
+            Log.OrphanedIntentsRecovered(logger, orphans.Count, string.Join(", ", orphans.Take(Shown).Select(o => $"{o.Issuer}/{o.SerialHex}"))
+                + (orphans.Count > Shown ? $", ... ({orphans.Count - Shown} more)" : ""));
+        }
 
         app.MapHealth();
         app.MapCaCertificates();
