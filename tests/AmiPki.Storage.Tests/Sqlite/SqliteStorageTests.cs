@@ -31,9 +31,6 @@ public sealed class SqliteStorageTests
         return command.ExecuteScalar();
     }
 
-    /// <summary>The newest migration shipped: every open must end there, having applied each script exactly once.</summary>
-    private static int LatestVersion => MigrationCatalog.Load(MigrationCatalog.Sqlite).Count;
-
     [Test]
     public async Task Migrations_run_once_however_often_the_database_is_opened()
     {
