@@ -1,3 +1,5 @@
+using AmiPki.Core.Storage;
+
 namespace AmiPki.Core.Campaigns;
 
 /// <summary>Where campaign entries are kept (durably: a restart resumes the campaign where it was).</summary>
@@ -18,4 +20,21 @@ public interface ICampaignStore
     Task<IReadOnlyDictionary<string, DateTimeOffset>> LastScheduledByDcuAsync(CancellationToken cancellationToken);
 
     Task<IReadOnlyList<CampaignDcuSummary>> SummarizeByDcuAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Issued, unrevoked certificates of <paramref name="profile"/> with <paramref name="notAfterFrom"/> &lt; notAfter &lt;
+    /// <paramref name="notAfterBefore"/> that are in no campaign, leaving out AmiPki's own (protocol internal). Ordered by
+    /// (notAfter, issuer, serial); <paramref name="after"/> is the last row of the previous page (keyset paging).
+    /// </summary>
+    Task<IReadOnlyList<CertificateRecord>> ListUnscheduledAsync(string profile, DateTimeOffset notAfterFrom, DateTimeOffset notAfterBefore,
+        CertificateRecord? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks renewed every open entry (due, notified, overdue) for which a newer issued certificate exists with the same
+    /// subject (and system title) under the same profile; records that certificate. Returns how many were marked.
+    /// </summary>
+    Task<int> MarkRenewedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Marks overdue the due and notified entries scheduled at or before <paramref name="scheduledBefore"/> or expired by <paramref name="now"/>.</summary>
+    Task<int> MarkOverdueAsync(DateTimeOffset scheduledBefore, DateTimeOffset now, CancellationToken cancellationToken);
 }

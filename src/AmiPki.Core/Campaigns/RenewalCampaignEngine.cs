@@ -21,7 +21,6 @@ public sealed class RenewalCampaignEngine : ICampaignService
     private const int PageSize = 1000;
     private const int MaxParallelNotifications = 8;
 
-    private readonly ICertificateReader _certificates;
     private readonly ICampaignStore _store;
     private readonly ICampaignNotifier _notifier;
     private readonly ProfileSet _profiles;
@@ -31,10 +30,9 @@ public sealed class RenewalCampaignEngine : ICampaignService
     private readonly IAuditLog _audit;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public RenewalCampaignEngine(ICertificateReader certificates, ICampaignStore store, ICampaignNotifier notifier, ProfileSet profiles,
+    public RenewalCampaignEngine(ICampaignStore store, ICampaignNotifier notifier, ProfileSet profiles,
         CampaignOptions options, TimeProvider time, IAuditLog audit, Random? jitter = null)
     {
-        _certificates = certificates;
         _store = store;
         _notifier = notifier;
         _profiles = profiles;
@@ -80,19 +78,14 @@ public sealed class RenewalCampaignEngine : ICampaignService
         var byDcu = new Dictionary<string, List<CampaignEntry>>(StringComparer.Ordinal);
         foreach (var profile in _profiles.All.Where(p => p.RenewalWindowDays > 0 && !_options.ExcludedProfiles.Contains(p.Name)))
         {
+            // Expired certificates are past renewing (housekeeping marks them); only those still valid are picked up.
             var windowEnd = now.AddDays(profile.RenewalWindowDays);
-            for (var offset = 0; ; offset += PageSize)
+            CertificateRecord? last = null;
+            while (true)
             {
-                var page = await _certificates.ListAsync(new CertificateQuery(Profile: profile.Name, State: CertificateState.Issued, Revoked: false,
-                    ExpiringBefore: windowEnd, Limit: PageSize, Offset: offset), cancellationToken);
+                var page = await _store.ListUnscheduledAsync(profile.Name, now, windowEnd, last, PageSize, cancellationToken);
                 foreach (var certificate in page)
                 {
-                    // Expired ones are past renewing (housekeeping marks them); AmiPki's own are renewed by their job.
-                    if (certificate.NotAfter <= now || certificate.Protocol == EnrollmentProtocol.Internal
-                        || await _store.ContainsAsync(certificate.Issuer, certificate.SerialHex, cancellationToken))
-                    {
-                        continue;
-                    }
                     var dcu = certificate.Dcu ?? "";
                     if (!byDcu.TryGetValue(dcu, out var list))
                     {
@@ -105,64 +98,28 @@ public sealed class RenewalCampaignEngine : ICampaignService
                 {
                     break;
                 }
+                last = page[^1];
             }
         }
         if (byDcu.Count == 0)
         {
             return 0;
         }
-        var last = await _store.LastScheduledByDcuAsync(cancellationToken);
+        var lastScheduled = await _store.LastScheduledByDcuAsync(cancellationToken);
         var planned = new List<CampaignEntry>();
         foreach (var (dcu, entries) in byDcu.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            planned.AddRange(_planner.PlanDcu(entries, now, last.TryGetValue(dcu, out var at) ? at : null));
+            planned.AddRange(_planner.PlanDcu(entries, now, lastScheduled.TryGetValue(dcu, out var at) ? at : null));
         }
         return await _store.AddAsync(planned, cancellationToken);
     }
 
+    /// <summary>Renewals first (a renewed certificate is never overdue), then what stayed unrenewed too long.</summary>
     private async Task<(int Renewed, int Overdue)> FollowUpAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var changed = new List<CampaignEntry>();
-        int renewed = 0, overdue = 0;
-        foreach (var state in new[] { CampaignEntryState.Due, CampaignEntryState.Notified, CampaignEntryState.Overdue })
-        {
-            for (var offset = 0; ; offset += PageSize)
-            {
-                var page = await _store.ListAsync(new CampaignQuery(State: state, Limit: PageSize, Offset: offset), cancellationToken);
-                foreach (var entry in page)
-                {
-                    var successor = await FindSuccessorAsync(entry, cancellationToken);
-                    if (successor is not null)
-                    {
-                        changed.Add(entry with { State = CampaignEntryState.Renewed, RenewedAt = successor.CreatedAt, RenewedBySerial = successor.SerialHex });
-                        renewed++;
-                    }
-                    else if (state != CampaignEntryState.Overdue && (now >= entry.ScheduledAt + _options.OverdueAfter || now >= entry.NotAfter))
-                    {
-                        changed.Add(entry with { State = CampaignEntryState.Overdue });
-                        overdue++;
-                    }
-                }
-                if (page.Count < PageSize)
-                {
-                    break;
-                }
-            }
-        }
-        if (changed.Count > 0)
-        {
-            await _store.UpdateAsync(changed, cancellationToken);
-        }
+        var renewed = await _store.MarkRenewedAsync(cancellationToken);
+        var overdue = await _store.MarkOverdueAsync(now - _options.OverdueAfter, now, cancellationToken);
         return (renewed, overdue);
-    }
-
-    /// <summary>A certificate issued after the entry's, for the same subject (and device) under the same profile.</summary>
-    private async Task<CertificateRecord?> FindSuccessorAsync(CampaignEntry entry, CancellationToken cancellationToken)
-    {
-        var candidates = await _certificates.ListAsync(new CertificateQuery(Profile: entry.Profile, State: CertificateState.Issued, Subject: entry.Subject,
-            SystemTitle: entry.SystemTitle, Limit: 8), cancellationToken);
-        return candidates.FirstOrDefault(c => c.CreatedAt > entry.CertificateCreatedAt
-                                              && !string.Equals(c.SerialHex, entry.SerialHex, StringComparison.OrdinalIgnoreCase));
     }
 
     private async Task<(int Notified, int Failures)> NotifyDueAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -41,7 +41,7 @@ public static class JobScheduling
         services.AddSingleton<IAuditHeadReader>(storage.Audit);
         // Factory form, so the container disposes the notifier's HttpClient with the host.
         services.AddSingleton<ICampaignNotifier>(_ => new WebhookCampaignNotifier(options.Campaigns));
-        services.AddSingleton(sp => new RenewalCampaignEngine(sp.GetRequiredService<ICertificateReader>(), sp.GetRequiredService<ICampaignStore>(),
+        services.AddSingleton(sp => new RenewalCampaignEngine(sp.GetRequiredService<ICampaignStore>(),
             sp.GetRequiredService<ICampaignNotifier>(), sp.GetRequiredService<ProfileSet>(), options.Campaigns, runtime.Time,
             sp.GetRequiredService<IAuditLog>()));
         services.AddSingleton<ICampaignService>(sp => sp.GetRequiredService<RenewalCampaignEngine>());

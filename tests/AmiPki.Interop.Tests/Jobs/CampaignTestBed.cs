@@ -42,7 +42,7 @@ public sealed class CampaignTestBed : IAsyncDisposable
 
     /// <summary>The engine as the server builds it, with a seeded jitter source so a failure reproduces.</summary>
     public RenewalCampaignEngine Engine(CampaignOptions options, ICampaignNotifier notifier, int seed = 20310301) =>
-        new(Storage.Certificates, Storage.Campaigns, notifier, Profiles, options, Clock, Storage.Audit, new Random(seed));
+        new(Storage.Campaigns, notifier, Profiles, options, Clock, Storage.Audit, new Random(seed));
 
     /// <summary>Records an issued meter certificate (profile meter-s1-signing) expiring at <paramref name="notAfter"/>.</summary>
     public async Task<string> AddMeterCertificateAsync(string systemTitle, string? dcu, DateTimeOffset notAfter)

@@ -1,6 +1,7 @@
 using AmiPki.Core.Audit;
 using AmiPki.Core.Campaigns;
 using AmiPki.Core.Jobs;
+using AmiPki.Core.Revocation;
 using AmiPki.Core.Storage;
 using AmiPki.Storage.Sqlite;
 
@@ -64,16 +65,54 @@ public sealed class SqliteJobsAndCampaignsTests
     }
 
     [Test]
+    public async Task Only_valid_unrevoked_certificates_in_no_campaign_are_picked_up_and_renewal_and_overdue_are_marked()
+    {
+        await using var storage = await OpenAsync();
+        await IssueAsync(storage, "01", Now.AddDays(10));                        // picked up
+        await IssueAsync(storage, "02", Now.AddDays(10));                        // revoked: left out
+        await IssueAsync(storage, "03", Now.AddDays(10), protocol: "internal");  // AmiPki's own: left out
+        await IssueAsync(storage, "04", Now.AddDays(-1));                        // expired: left out
+        await IssueAsync(storage, "05", Now.AddDays(100));                       // not in the window yet
+        await IssueAsync(storage, "06", Now.AddDays(20), subject: "CN=other");   // picked up, on the second page
+        await storage.Revocations.RevokeAsync("issuing-s1", ["02"], new RevocationInfo(RevocationReason.KeyCompromise, Now, null), "admin", null,
+            CancellationToken.None);
+        var firstPage = await storage.Campaigns.ListUnscheduledAsync("dcu", Now, Now.AddDays(30), null, 1, CancellationToken.None);
+        Assert.That(firstPage.Select(c => c.SerialHex), Is.EqualTo(new[] { "01" }));
+        var secondPage = await storage.Campaigns.ListUnscheduledAsync("dcu", Now, Now.AddDays(30), firstPage[^1], 10, CancellationToken.None);
+        Assert.That(secondPage.Select(c => c.SerialHex), Is.EqualTo(new[] { "06" }));
+
+        var entries = firstPage.Concat(secondPage).Select(c => new CampaignEntry(c.Issuer, c.SerialHex, c.Profile, c.Subject, c.SystemTitle, "",
+            c.NotAfter, c.CreatedAt, Now, CampaignEntryState.Due, 0, Now, null, null, null, null, Now)).ToList();
+        await storage.Campaigns.AddAsync(entries, CancellationToken.None);
+        Assert.That(await storage.Campaigns.ListUnscheduledAsync("dcu", Now, Now.AddDays(30), null, 10, CancellationToken.None), Is.Empty,
+            "in a campaign already");
+
+        // "01"'s subject gets a newer certificate: renewed, and never overdue; "06" stays unrenewed and becomes overdue.
+        await IssueAsync(storage, "07", Now.AddDays(400), createdAt: Now.AddHours(1));
+        Assert.That(await storage.Campaigns.MarkRenewedAsync(CancellationToken.None), Is.EqualTo(1));
+        Assert.That(await storage.Campaigns.MarkOverdueAsync(Now, Now, CancellationToken.None), Is.EqualTo(1));
+        var after = await storage.Campaigns.ListAsync(new CampaignQuery(), CancellationToken.None);
+        Assert.That(after.Single(e => e.SerialHex == "01"), Has.Property(nameof(CampaignEntry.State)).EqualTo(CampaignEntryState.Renewed)
+            .And.Property(nameof(CampaignEntry.RenewedBySerial)).EqualTo("07")
+            .And.Property(nameof(CampaignEntry.RenewedAt)).EqualTo(Now.AddHours(1)));
+        Assert.That(after.Single(e => e.SerialHex == "06").State, Is.EqualTo(CampaignEntryState.Overdue));
+    }
+
+    private static async Task IssueAsync(SqliteStorage storage, string serial, DateTimeOffset notAfter, string protocol = "cmp", string subject = "CN=x",
+        DateTimeOffset? createdAt = null)
+    {
+        await storage.Issuance.TryReserveAsync(new IssuanceIntent("issuing-s1", serial, "dcu", subject, Now.AddDays(-10), notAfter, "test", protocol,
+            createdAt ?? Now), CancellationToken.None);
+        await storage.Issuance.CompleteAsync("issuing-s1", serial, [0x30, 0x00], "00", new AuditEvent(Now, "issuance", "test", "success", serial),
+            CancellationToken.None);
+    }
+
+    [Test]
     public async Task Housekeeping_marks_each_expired_certificate_once()
     {
         await using var storage = await OpenAsync();
-        foreach (var (serial, notAfter) in new[] { ("01", Now.AddDays(-1)), ("02", Now.AddDays(1)) })
-        {
-            await storage.Issuance.TryReserveAsync(new IssuanceIntent("issuing-s1", serial, "dcu", "CN=x", Now.AddDays(-10), notAfter, "test", "cli", Now),
-                CancellationToken.None);
-            await storage.Issuance.CompleteAsync("issuing-s1", serial, [0x30, 0x00], "00", new AuditEvent(Now, "issuance", "test", "success", serial),
-                CancellationToken.None);
-        }
+        await IssueAsync(storage, "01", Now.AddDays(-1));
+        await IssueAsync(storage, "02", Now.AddDays(1));
         Assert.That(await storage.Housekeeping.MarkExpiredAsync(Now, CancellationToken.None), Is.EqualTo(1));
         Assert.That(await storage.Housekeeping.MarkExpiredAsync(Now, CancellationToken.None), Is.Zero, "marked once");
         Assert.That(await storage.Housekeeping.MarkExpiredAsync(Now.AddDays(2), CancellationToken.None), Is.EqualTo(1));

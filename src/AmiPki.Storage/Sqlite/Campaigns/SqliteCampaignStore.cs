@@ -1,4 +1,5 @@
 using AmiPki.Core.Campaigns;
+using AmiPki.Core.Storage;
 using AmiPki.Storage.Sqlite.Writing;
 using Dapper;
 
@@ -25,6 +26,32 @@ internal sealed class SqliteCampaignStore : ICampaignStore
                attempts AS Attempts, next_attempt_at AS NextAttemptAt, last_error AS LastError, notified_at AS NotifiedAt,
                renewed_at AS RenewedAt, renewed_by_serial AS RenewedBySerial, created_at AS CreatedAt
         FROM renewal_campaign_entries
+        """;
+
+    // Open entries whose subject got a newer certificate under the same profile (ix_certificates_subject finds them).
+    private const string Successor = """
+        FROM certificates c
+        WHERE c.subject = renewal_campaign_entries.subject AND c.profile = renewal_campaign_entries.profile AND c.state = 'issued'
+          AND c.created_at > renewal_campaign_entries.certificate_created_at AND c.serial_hex <> renewal_campaign_entries.serial_hex
+          AND (renewal_campaign_entries.system_title IS NULL OR c.system_title = renewal_campaign_entries.system_title)
+        """;
+    private const string MarkRenewed = $"""
+        UPDATE renewal_campaign_entries SET state = 'renewed',
+            renewed_at = (SELECT MIN(c.created_at) {Successor}),
+            renewed_by_serial = (SELECT c.serial_hex {Successor} ORDER BY c.created_at LIMIT 1)
+        WHERE state IN ('due', 'notified', 'overdue') AND EXISTS (SELECT 1 {Successor});
+        """;
+    private const string MarkOverdue = """
+        UPDATE renewal_campaign_entries SET state = 'overdue'
+        WHERE state IN ('due', 'notified') AND (scheduled_at <= @scheduled_before OR not_after <= @now);
+        """;
+    private const string Unscheduled = CertificateRows.SelectFrom + """
+
+        WHERE c.profile = @profile AND c.state = 'issued' AND c.protocol <> 'internal' AND r.serial_hex IS NULL
+          AND c.not_after > @from AND c.not_after < @before
+          AND (@after_not_after IS NULL OR (c.not_after, c.issuer, c.serial_hex) > (@after_not_after, @after_issuer, @after_serial))
+          AND NOT EXISTS (SELECT 1 FROM renewal_campaign_entries e WHERE e.issuer = c.issuer AND e.serial_hex = c.serial_hex)
+        ORDER BY c.not_after, c.issuer, c.serial_hex LIMIT @limit;
         """;
 
     private readonly SqliteWriter _writer;
@@ -125,6 +152,39 @@ internal sealed class SqliteCampaignStore : ICampaignStore
         return rows.Select(r => new CampaignDcuSummary(r.Dcu, (int)r.Due, (int)r.Notified, (int)r.Renewed, (int)r.Overdue,
             SqliteTime.FromText(r.FirstScheduledAt), SqliteTime.FromText(r.LastScheduledAt))).ToList();
     }
+
+    public Task<IReadOnlyList<CertificateRecord>> ListUnscheduledAsync(string profile, DateTimeOffset notAfterFrom, DateTimeOffset notAfterBefore,
+        CertificateRecord? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var lease = _reads.Rent();
+        using var row = lease.Connection.Command(Unscheduled)
+            .Set("@profile", profile)
+            .Set("@from", SqliteTime.ToText(notAfterFrom))
+            .Set("@before", SqliteTime.ToText(notAfterBefore))
+            .Set("@after_not_after", SqliteTime.ToText(after?.NotAfter))
+            .Set("@after_issuer", after?.Issuer)
+            .Set("@after_serial", after?.SerialHex)
+            .Set("@limit", limit)
+            .ExecuteReader();
+        var records = new List<CertificateRecord>();
+        while (row.Read())
+        {
+            records.Add(CertificateRows.Read(row));
+        }
+        return Task.FromResult<IReadOnlyList<CertificateRecord>>(records);
+    }
+
+    public Task<int> MarkRenewedAsync(CancellationToken cancellationToken) =>
+        _writer.EnqueueAsync(context => context.Command(MarkRenewed).ExecuteNonQuery(), cancellationToken);
+
+    public Task<int> MarkOverdueAsync(DateTimeOffset scheduledBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _writer.EnqueueAsync(context => context.Command(MarkOverdue)
+            .Set("@scheduled_before", SqliteTime.ToText(scheduledBefore))
+            .Set("@now", SqliteTime.ToText(now))
+            .ExecuteNonQuery(), cancellationToken);
 
     private static PreparedCommand Bind(PreparedCommand command, CampaignEntry entry) => command
         .Set("@issuer", entry.Issuer)
