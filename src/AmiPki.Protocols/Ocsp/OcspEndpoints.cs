@@ -32,6 +32,7 @@ public static class OcspEndpoints
             sp.GetRequiredService<ICertificateReader>()));
         services.TryAddSingleton(sp => new DelegatedResponderIssuer(sp.GetService<IssuanceService>(), sp.GetRequiredService<OcspResponderOptions>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<DelegatedResponderIssuer>()));
+        services.TryAddSingleton(sp => new OcspResponderCertificates(sp.GetRequiredService<OcspResponder>(), sp.GetRequiredService<DelegatedResponderIssuer>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OcspResponderService>(sp =>
             ActivatorUtilities.CreateInstance<OcspResponderService>(sp, RevocationRegistration.TimeOf(sp))));
         return services;

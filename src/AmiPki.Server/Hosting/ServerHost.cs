@@ -13,6 +13,7 @@ using AmiPki.Protocols.Est;
 using AmiPki.Protocols.EstCoaps;
 using AmiPki.Protocols.Ocsp;
 using AmiPki.Protocols.Scep;
+using AmiPki.Server.Jobs;
 using AmiPki.Storage.Sqlite.Approvals;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -75,10 +76,15 @@ public static class ServerHost
         // Factory form, so the container disposes the store with the host.
         services.AddSingleton<IPendingRequestStore>(_ => pendingRequests);
         services.AddEstCoaps(o => { o.ListenAddress = options.ListenAddress; o.Port = options.CoapsPort; o.DataDirectory = runtime.Layout.Root; });
+        // The scheduler's jobs refresh CRLs and OCSP responses and renew responder certificates (recorded, audited, caught
+        // up after a restart): the publishers' own periodic loops would only duplicate them.
+        services.AddSingleton(new CrlPublishingOptions { RefreshInBackground = !options.Jobs.Enabled });
+        services.AddSingleton(new OcspResponderOptions { MaintainInBackground = !options.Jobs.Enabled });
         services.AddOcspResponder();
         services.AddCrlPublishing();
         services.AddCmp();
         services.AddScep();
+        await services.AddAmiPkiJobsAsync(runtime, cancellationToken);
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Server");
@@ -94,6 +100,8 @@ public static class ServerHost
             Log.OrphanedIntentsRecovered(logger, orphans.Count, string.Join(", ", orphans.Take(Shown).Select(o => $"{o.Issuer}/{o.SerialHex}"))
                 + (orphans.Count > Shown ? $", ... ({orphans.Count - Shown} more)" : ""));
         }
+
+        JobScheduling.LogPlan(app.Services.GetRequiredService<JobPlan>(), logger);
 
         app.MapHealth();
         app.MapCaCertificates();
