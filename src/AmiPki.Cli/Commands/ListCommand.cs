@@ -18,16 +18,7 @@ public static class ListCommand
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var statusValue = parseResult.GetValue(status);
-            var (state, revoked) = statusValue switch
-            {
-                null => ((CertificateState?)null, (bool?)null),
-                "issued" => (CertificateState.Issued, null),
-                "signing" => (CertificateState.Signing, null),
-                "failed" => (CertificateState.Failed, null),
-                "revoked" => (null, true),
-                "valid" => (CertificateState.Issued, false),
-                _ => throw new ArgumentException($"unknown status '{statusValue}' (issued, signing, failed, revoked, valid)"),
-            };
+            var (state, revoked) = CertificateLookup.ParseStatus(statusValue);
             await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
             var rows = await runtime.Storage.Certificates.ListAsync(new CertificateQuery(
                 Issuer: parseResult.GetValue(issuer), Profile: parseResult.GetValue(profile), State: state, Revoked: revoked,

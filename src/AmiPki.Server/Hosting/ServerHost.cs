@@ -13,6 +13,8 @@ using AmiPki.Protocols.Est;
 using AmiPki.Protocols.EstCoaps;
 using AmiPki.Protocols.Ocsp;
 using AmiPki.Protocols.Scep;
+using AmiPki.Server.Api;
+using AmiPki.Server.Telemetry;
 using AmiPki.Storage.Sqlite.Approvals;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -76,6 +78,8 @@ public static class ServerHost
         services.AddCrlPublishing();
         services.AddCmp();
         services.AddScep();
+        services.AddAdminApi(runtime);
+        services.AddPrometheusMetrics();
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Server");
@@ -93,6 +97,8 @@ public static class ServerHost
         app.MapCrlPublishing();
         app.MapCmp();
         app.MapScep();
+        app.MapAdminApi();
+        app.MapPrometheusMetrics();
         return app;
     }
 }
