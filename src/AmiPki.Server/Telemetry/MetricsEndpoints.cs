@@ -11,12 +11,19 @@ namespace AmiPki.Server.Telemetry;
 /// </summary>
 public static class MetricsEndpoints
 {
-    public static IServiceCollection AddPrometheusMetrics(this IServiceCollection services) => services.AddSingleton<PrometheusExporter>();
+    /// <summary>
+    /// Starts listening now, at registration: what happens before the first scrape — and before the host is even built,
+    /// such as the HTTPS certificate's issuance — is counted. The container disposes the exporter with the host.
+    /// </summary>
+    public static IServiceCollection AddPrometheusMetrics(this IServiceCollection services)
+    {
+        var exporter = new PrometheusExporter();
+        return services.AddSingleton(_ => exporter);
+    }
 
     public static IEndpointRouteBuilder MapPrometheusMetrics(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        // Created now, not at the first scrape: what happens before it (the TLS certificate's issuance) must be counted.
         var exporter = endpoints.ServiceProvider.GetRequiredService<PrometheusExporter>();
         endpoints.MapGet("/metrics", () => Results.Text(exporter.Render(), PrometheusExporter.ContentType)).ExcludeFromDescription();
         return endpoints;

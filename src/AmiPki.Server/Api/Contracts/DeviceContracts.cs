@@ -11,7 +11,7 @@ public sealed class DeviceSearch
     [FromQuery(Name = "offset")] public int? Offset { get; init; }
 }
 
-public sealed record DeviceView(string SystemTitle, string? IDevIdSha256, string? IDevIdSerial, string Manufacturer, string? Lot, string? Dcu,
+public sealed record DeviceView(string SystemTitle, string? IdevidSha256, string? IdevidSerial, string Manufacturer, string? Lot, string? Dcu,
     DateTimeOffset ImportedAt)
 {
     public static DeviceView From(DeviceRecord d) => new(d.SystemTitle, d.IDevIdSha256, d.IDevIdSerial, d.Manufacturer, d.ManufacturerLot, d.Dcu, d.ImportedAt);
