@@ -4,6 +4,7 @@ using AmiPki.Core.Audit;
 using AmiPki.Core.Telemetry;
 using AmiPki.Core.Validation;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -52,7 +53,11 @@ public sealed partial class AdminApiMiddleware
                     await ProblemAsync(context, authentication.Status, authentication.Problem!);
                     return;
                 }
-                var permission = endpoint?.Metadata.GetMetadata<AdminPermissionMetadata>()?.Permission ?? AdminPermission.Administer;
+                // Routing's own answers (404 no route, 405, 415 wrong content type) are not route endpoints: any admin may get them.
+                // A route endpoint that declares no permission is held to the strictest.
+                var permission = endpoint is RouteEndpoint routeEndpoint
+                    ? routeEndpoint.Metadata.GetMetadata<AdminPermissionMetadata>()?.Permission ?? AdminPermission.Administer
+                    : AdminPermission.Read;
                 if (!AdminRoles.Allows(identity.Role, permission))
                 {
                     refusal = $"role {AdminRoles.NameOf(identity.Role)} may not {context.Request.Method} {route}: "
@@ -85,6 +90,20 @@ public sealed partial class AdminApiMiddleware
         try
         {
             await _next(context);
+            if (context.Response.StatusCode >= 400 && !context.Response.HasStarted)
+            {
+                // An empty error (routing's 404/405/415) still gets a problem body saying what it is.
+                var status = context.Response.StatusCode;
+                var detail = status switch
+                {
+                    StatusCodes.Status404NotFound => $"no admin API endpoint {context.Request.Path}",
+                    StatusCodes.Status405MethodNotAllowed => $"{context.Request.Method} is not allowed on {context.Request.Path}",
+                    StatusCodes.Status415UnsupportedMediaType => $"content type '{context.Request.ContentType}' is not accepted here",
+                    _ => ReasonPhrases.GetReasonPhrase(status),
+                };
+                refused(detail);
+                await ProblemAsync(context, status, detail);
+            }
         }
         catch (Exception e) when (!context.Response.HasStarted && Map(e) is { } problem)
         {
