@@ -122,7 +122,10 @@ public sealed partial class AdminApiMiddleware
     private static MappedProblem? Map(Exception e) => e switch
     {
         InvalidInputException invalid => new(StatusCodes.Status400BadRequest, invalid.Field, invalid.Message),
-        BadHttpRequestException bad => new(StatusCodes.Status400BadRequest, FieldOf(bad), bad.InnerException is JsonException json ? $"{bad.Message} {json.Message}" : bad.Message),
+        BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } bad =>
+            new(StatusCodes.Status400BadRequest, FieldOf(bad), bad.InnerException is JsonException json ? $"{bad.Message} {json.Message}" : bad.Message),
+        // 413 body too large, 408 too slow, ...: Kestrel's own status, without a field.
+        BadHttpRequestException other => new(other.StatusCode, null, other.Message),
         KeyNotFoundException missing => new(StatusCodes.Status404NotFound, null, missing.Message),
         ArgumentException argument => new(StatusCodes.Status400BadRequest, argument.ParamName, argument.Message),
         FormatException format => new(StatusCodes.Status400BadRequest, null, format.Message),

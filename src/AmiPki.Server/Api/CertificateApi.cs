@@ -1,6 +1,7 @@
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Revocation;
 using AmiPki.Core.Storage;
+using AmiPki.Core.Validation;
 using AmiPki.Server.Api.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +12,7 @@ using Microsoft.AspNetCore.Routing;
 namespace AmiPki.Server.Api;
 
 /// <summary>
-/// <c>/api/v1/certificates</c>: search with filters and paging, show, revoke one (operator), bulk revoke by list or
+/// <c>/api/v1/certificates</c>: search with filters and paging, show, revoke one or release its hold (operator), bulk revoke by list or
 /// selection (administrator, as a background operation with progress). Revocations go through the same
 /// <see cref="RevocationService"/> as <c>amipki revoke</c>, so CRLs and OCSP follow at once.
 /// </summary>
@@ -25,6 +26,8 @@ public static class CertificateApi
         group.MapGet("/{serial}", FindAsync).Requires(AdminPermission.Read).WithName("findCertificate").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{issuer}/{serial}", ShowAsync).Requires(AdminPermission.Read).WithName("showCertificate").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{issuer}/{serial}/revoke", RevokeAsync).Requires(AdminPermission.Operate).Validated<RevokeRequest>().WithName("revokeCertificate")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{issuer}/{serial}/release-hold", ReleaseHoldAsync).Requires(AdminPermission.Operate).WithName("releaseCertificateHold")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/bulk-revoke", BulkRevoke).Requires(AdminPermission.Administer).Validated<BulkRevokeRequest>().WithName("bulkRevokeCertificates");
         return api;
@@ -75,9 +78,38 @@ public static class CertificateApi
         return TypedResults.Ok(RevocationOutcome.From(result));
     }
 
-    private static AcceptedAtRoute<OperationView> BulkRevoke([FromBody] BulkRevokeRequest request, AdminIdentity admin, RevocationService revocations,
-        AdminOperations operations)
+    /// <summary>Releases a certificateHold (RFC 5280 §5.3.1): the certificate is good again; <c>changed</c> is 0 if it was not on hold.</summary>
+    private static async Task<Ok<RevocationOutcome>> ReleaseHoldAsync(string issuer, string serial, AdminIdentity admin, RevocationService revocations,
+        CaHierarchy authorities, CancellationToken cancellationToken)
     {
+        if (authorities.Find(issuer) is null)
+        {
+            throw new KeyNotFoundException($"no CA named '{issuer}' (known: {string.Join(", ", authorities.Names)})");
+        }
+        var result = await revocations.ReleaseHoldAsync([new SerialReference(issuer, SerialReference.NormalizeSerial(serial))], admin.Actor, null,
+            cancellationToken);
+        if (result.NotFound.Count > 0)
+        {
+            throw new KeyNotFoundException($"no certificate with serial {result.NotFound[0].SerialHex} at CA {issuer}");
+        }
+        return TypedResults.Ok(RevocationOutcome.From(result));
+    }
+
+    private static AcceptedAtRoute<OperationView> BulkRevoke([FromBody] BulkRevokeRequest request, AdminIdentity admin, RevocationService revocations,
+        AdminOperations operations, CaHierarchy authorities)
+    {
+        // Unknown CAs are refused now, naming the field, rather than failing the operation later.
+        if (request.Selection?.Issuer is { } selectionIssuer && authorities.Find(selectionIssuer) is null)
+        {
+            throw new InvalidInputException("selection.issuer", $"no CA named '{selectionIssuer}' (known: {string.Join(", ", authorities.Names)})");
+        }
+        for (var i = 0; i < (request.Serials?.Count ?? 0); i++)
+        {
+            if (request.Serials![i].Issuer is { } issuer && authorities.Find(issuer) is null)
+            {
+                throw new InvalidInputException($"serials[{i}].issuer", $"no CA named '{issuer}' (known: {string.Join(", ", authorities.Names)})");
+            }
+        }
         var reason = request.Reason is null ? RevocationReason.Unspecified : RevocationReasons.Parse(request.Reason);
         var operation = operations.Start("bulk-revocation", admin.Actor, async operation =>
         {

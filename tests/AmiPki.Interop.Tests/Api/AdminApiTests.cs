@@ -36,6 +36,7 @@ public sealed class AdminApiTests
             _certificates["not-admin"] = await ApiClients.IssueAsync(data, "hes-client", "api-test-not-admin");
             _certificates["revoke-target"] = await ApiClients.IssueAsync(data, "hes-client", "api-test-revoke-target");
             _certificates["auditor-target"] = await ApiClients.IssueAsync(data, "hes-client", "api-test-auditor-target");
+            _certificates["hold-target"] = await ApiClients.IssueAsync(data, "hes-client", "api-test-hold-target");
         });
         foreach (var name in new[] { "administrator", "operator", "auditor", "not-admin" })
         {
@@ -146,6 +147,23 @@ public sealed class AdminApiTests
         Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), body?.ToJsonString());
     }
 
+    [Test]
+    public async Task An_operator_puts_a_certificate_on_hold_and_releases_it()
+    {
+        var path = $"/api/v1/certificates/issuing-s1/{_certificates["hold-target"].SerialNumber}";
+        var (status, _, body, _) = await ApiClients.SendAsync(Operator, HttpMethod.Post, path + "/revoke", ApiClients.Json("""{"reason":"certificateHold"}"""));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+        (_, _, body, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, path);
+        Assert.That((string?)body?["status"], Is.EqualTo("on-hold"));
+
+        (status, _, body, _) = await ApiClients.SendAsync(Operator, HttpMethod.Post, path + "/release-hold");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+        Assert.That((int?)body?["changed"], Is.EqualTo(1));
+        (_, _, body, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, path);
+        Assert.That((string?)body?["status"], Is.EqualTo("issued"));
+        Assert.That(body?["revocation"], Is.Null);
+    }
+
     [TestCase("/api/v1/certificates?limit=abc", "limit")]
     [TestCase("/api/v1/certificates?limit=5000", "limit")]
     [TestCase("/api/v1/certificates?status=lost", "status")]
@@ -162,6 +180,8 @@ public sealed class AdminApiTests
     [TestCase("/api/v1/certificates/bulk-revoke", """{"selection":{}}""", "selection")]
     [TestCase("/api/v1/certificates/bulk-revoke", """{}""", "serials")]
     [TestCase("/api/v1/certificates/bulk-revoke", """{"serials":[{"serial":"not-hex"}]}""", "serials[0].serial")]
+    [TestCase("/api/v1/certificates/bulk-revoke", """{"serials":[{"serial":"01"},{"issuer":"nobody","serial":"02"}]}""", "serials[1].issuer")]
+    [TestCase("/api/v1/certificates/bulk-revoke", """{"selection":{"dcu":"DCU-1","issuer":"nobody"}}""", "selection.issuer")]
     [TestCase("/api/v1/credentials/est-accounts", """{"name":"a:b","profiles":["hes-client"]}""", "name")]
     [TestCase("/api/v1/credentials/est-accounts", """{"name":"bad-profile","profiles":["no-such-profile"]}""", "profiles")]
     [TestCase("/api/v1/credentials/est-accounts", """{"name":"not-est","profiles":["network-device"]}""", "profiles")]
