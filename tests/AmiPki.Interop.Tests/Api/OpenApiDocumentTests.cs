@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
 
 namespace AmiPki.Interop.Tests.Api;
 
@@ -49,6 +50,10 @@ public sealed class OpenApiDocumentTests
             using var response = await client.GetAsync(AdminApi.OpenApiPath);
             var text = await response.Content.ReadAsStringAsync();
             Assert.That((int)response.StatusCode, Is.EqualTo(200), text);
+            // Valid by the OpenAPI object model's reader and its default rule set (required fields, unique operation ids, ...).
+            var read = OpenApiDocument.Parse(text, "json");
+            Assert.That(read.Diagnostic?.Errors.Select(e => e.ToString()) ?? [], Is.Empty, "the reader found errors");
+            Assert.That(read.Document!.Validate(ValidationRuleSet.GetDefaultRuleSet())?.Select(e => e.ToString()) ?? [], Is.Empty, "the rule set found errors");
             var document = JsonNode.Parse(text)!.AsObject();
             Assert.That((string?)document["openapi"], Does.Match(@"^3\.\d+\.\d+$"));
             Assert.That((string?)document["info"]?["title"], Is.Not.Empty);
