@@ -122,8 +122,12 @@ public sealed class PrometheusExporter : IDisposable
                     series.Value = Type == "counter" ? series.Value + value : value;
                     return;
                 }
-                var bucket = Array.FindIndex(_bounds, bound => value <= bound);
-                series.Buckets[bucket < 0 ? _bounds.Length : bucket]++;
+                var bucket = 0;
+                while (bucket < _bounds.Length && value > _bounds[bucket])
+                {
+                    bucket++;
+                }
+                series.Buckets[bucket]++;
                 series.Sum += value;
                 series.Count++;
             }

@@ -3,7 +3,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using AmiPki.Core.Approvals;
 using AmiPki.Interop.Tests.Support;
+using AmiPki.Storage.Sqlite.Approvals;
 
 namespace AmiPki.Interop.Tests.Api;
 
@@ -17,6 +19,7 @@ public sealed class AdminApiTests
     private AmiPkiServer _server = null!;
     private readonly Dictionary<string, X509Certificate2> _certificates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _pendingIds = new(StringComparer.Ordinal);
 
     private HttpClient Administrator => _clients["administrator"];
 
@@ -37,6 +40,17 @@ public sealed class AdminApiTests
             _certificates["revoke-target"] = await ApiClients.IssueAsync(data, "hes-client", "api-test-revoke-target");
             _certificates["auditor-target"] = await ApiClients.IssueAsync(data, "hes-client", "api-test-auditor-target");
             _certificates["hold-target"] = await ApiClients.IssueAsync(data, "hes-client", "api-test-hold-target");
+            // Two requests held for approval, as EST would record them for a manual-approval profile.
+            await using var pending = await SqlitePendingRequestStore.OpenAsync(Path.Combine(data, "amipki.db"), CancellationToken.None);
+            foreach (var name in new[] { "approve-me", "reject-me" })
+            {
+                using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                var csr = new CertificateRequest($"CN={name}.example", key, HashAlgorithmName.SHA256).CreateSigningRequest();
+                var id = PendingRequestId.Compute("est", "hes-client", $"account:{name}", csr);
+                _pendingIds[name] = id;
+                await pending.SubmitAsync(new PendingRequest(id, "est", "hes-client", $"account:{name}", $"CN={name}.example", csr, null, null,
+                    PendingRequestState.Pending, DateTimeOffset.UtcNow), CancellationToken.None);
+            }
         });
         foreach (var name in new[] { "administrator", "operator", "auditor", "not-admin" })
         {
@@ -291,6 +305,38 @@ public sealed class AdminApiTests
         Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound));
         (_, _, listed, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, "/api/v1/credentials/cmp-references");
         Assert.That(listed!.AsArray().Select(c => (string?)c?["name"]), Does.Not.Contain("api-ref-1"));
+    }
+
+    [Test]
+    public async Task Pending_requests_are_listed_approved_and_rejected_once()
+    {
+        var (status, _, listed, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, "/api/v1/requests");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), listed?.ToJsonString());
+        Assert.That(listed!.AsArray().Select(r => (string?)r?["id"]), Is.SupersetOf(_pendingIds.Values));
+        Assert.That((string?)listed.AsArray().First(r => (string?)r?["id"] == _pendingIds["approve-me"])!["csrPem"], Does.StartWith("-----BEGIN CERTIFICATE REQUEST-----"));
+
+        (status, _, var body, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Post, $"/api/v1/requests/{_pendingIds["approve-me"]}/approve", ApiClients.Json("{}"));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden), body?.ToJsonString());
+
+        (status, _, body, _) = await ApiClients.SendAsync(Operator, HttpMethod.Post, $"/api/v1/requests/{_pendingIds["approve-me"]}/approve", ApiClients.Json("{}"));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+        Assert.That((string?)body?["state"], Is.EqualTo("approved"));
+        Assert.That((string?)body?["decidedBy"], Does.StartWith("admin-api:api-test-operator/"));
+
+        (status, _, body, _) = await ApiClients.SendAsync(Operator, HttpMethod.Post, $"/api/v1/requests/{_pendingIds["reject-me"]}/reject",
+            ApiClients.Json("""{"reason":"not on the installation plan"}"""));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+        Assert.That((string?)body?["state"], Is.EqualTo("rejected"));
+        Assert.That((string?)body?["reason"], Is.EqualTo("not on the installation plan"));
+
+        (status, _, body, _) = await ApiClients.SendAsync(Administrator, HttpMethod.Post, $"/api/v1/requests/{_pendingIds["reject-me"]}/approve", ApiClients.Json("{}"));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Conflict), body?.ToJsonString());
+        Assert.That((string?)body?["detail"], Does.Contain("already rejected"));
+
+        (_, _, listed, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, "/api/v1/requests?state=pending");
+        Assert.That(listed!.AsArray().Select(r => (string?)r?["id"]), Does.Not.Contain(_pendingIds["approve-me"]).And.Not.Contain(_pendingIds["reject-me"]));
+        (_, _, var audit, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, "/api/v1/audit?kind=approval");
+        Assert.That(audit!["items"]!.AsArray().Select(e => (string?)e?["outcome"]), Is.SupersetOf(new[] { "approved", "rejected" }));
     }
 
     [Test]
