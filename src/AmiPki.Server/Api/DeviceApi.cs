@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Net.Http.Headers;
 
 namespace AmiPki.Server.Api;
 
@@ -43,18 +42,12 @@ public static class DeviceApi
         return TypedResults.Ok(DeviceView.From(device));
     }
 
-    private static async Task<IResult> ImportAsync(HttpContext context, AdminIdentity admin, DeviceImporter importer, AdminOperations operations,
-        TimeProvider time)
+    private static async Task<AcceptedAtRoute<OperationView>> ImportAsync(HttpContext context, AdminIdentity admin, DeviceImporter importer,
+        AdminOperations operations, TimeProvider time)
     {
-        var request = context.Request;
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
-            || !string.Equals(contentType.MediaType.Value, DeviceManifest.MediaType, StringComparison.OrdinalIgnoreCase))
-        {
-            return TypedResults.Problem(detail: $"send the manifest as {DeviceManifest.MediaType} with the header {DeviceManifest.Header}",
-                statusCode: StatusCodes.Status415UnsupportedMediaType, instance: request.Path);
-        }
+        // Routing already refused any other content type with 415 (the Accepts metadata below); the middleware gave it a problem body.
         string text;
-        using (var reader = new StreamReader(request.Body))
+        using (var reader = new StreamReader(context.Request.Body))
         {
             text = await reader.ReadToEndAsync(context.RequestAborted);
         }
