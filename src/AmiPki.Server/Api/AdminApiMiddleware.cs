@@ -41,6 +41,7 @@ public sealed partial class AdminApiMiddleware
         var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
         AdminIdentity? identity = null;
         string? refusal = null;
+        Exception? unhandled = null;
         try
         {
             if (endpoint?.Metadata.GetMetadata<AdminPublicMetadata>() is null)
@@ -69,9 +70,16 @@ public sealed partial class AdminApiMiddleware
             }
             await RunAsync(context, e => refusal = e);
         }
+        catch (Exception e)
+        {
+            // Not a refusal a service meant: the host answers 500 (or the client is gone); the audit says so, not "200".
+            unhandled = e;
+            refusal = $"{e.GetType().Name}: {e.Message}";
+            throw;
+        }
         finally
         {
-            var status = context.Response.StatusCode;
+            var status = unhandled is null ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
             AmiPkiMetrics.AdminApiRequests.Add(1, new(AmiPkiMetrics.Tags.Method, context.Request.Method), new(AmiPkiMetrics.Tags.Route, route),
                 new(AmiPkiMetrics.Tags.Status, status));
             var outcome = status < 400 ? "success" : status < 500 ? "refused" : "failed";
