@@ -8,7 +8,7 @@ namespace AmiPki.Core.Revocation;
 
 /// <summary>
 /// Revokes certificates: one serial, a list, or a selection (device, DCU, manufacturer lot, profile), with an RFC 5280
-/// §5.3.1 reason; puts certificates on hold and releases holds. Each issuer's share of a batch is one durable storage
+/// §5.3.1 reason; puts certificates on hold and releases holds. Each (issuer, profile) share of a batch is one durable storage
 /// operation (<see cref="IRevocationStore.RevokeAsync"/>: one transaction, one audit entry per certificate), never a
 /// round trip per certificate. Once durable, the change is published through <see cref="RevocationNotifier"/> so CRLs
 /// and OCSP responses follow at once.
@@ -56,7 +56,7 @@ public sealed class RevocationService
         return new RevocationResult(serials.Count, changed, serials.Count - notFound.Count - changed, notFound);
     }
 
-    /// <summary>Revokes every certificate the selection matches, in one durable operation per issuer.</summary>
+    /// <summary>Revokes every certificate the selection matches, in one durable operation per issuer and profile.</summary>
     public async Task<RevocationResult> RevokeSelectionAsync(RevocationSelection selection, RevocationReason reason, DateTimeOffset? invalidityDate,
         string actor, IProgress<RevocationProgress>? progress, CancellationToken cancellationToken)
     {

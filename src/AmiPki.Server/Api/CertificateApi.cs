@@ -114,7 +114,7 @@ public static class CertificateApi
         var operation = operations.Start("bulk-revocation", admin.Actor, async operation =>
         {
             var progress = new OperationProgress(operation);
-            // Runs to the end once started (CancellationToken.None): each issuer's share is one durable operation.
+            // Runs to the end once started (CancellationToken.None): each issuer's share (per profile) is one durable operation.
             var result = request.Serials is { } serials
                 ? await revocations.RevokeAsync(serials.Select(s => new SerialReference(s.Issuer, SerialReference.NormalizeSerial(s.Serial))).ToList(),
                     reason, request.InvalidityDate, admin.Actor, progress, CancellationToken.None)
