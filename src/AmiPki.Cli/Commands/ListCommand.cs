@@ -18,17 +18,7 @@ public static class ListCommand
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var statusValue = parseResult.GetValue(status);
-            var (state, revoked) = statusValue switch
-            {
-                null => ((CertificateState?)null, (bool?)null),
-                "issued" => (CertificateState.Issued, null),
-                "signing" => (CertificateState.Signing, null),
-                "outcome-unknown" => (CertificateState.OutcomeUnknown, null),
-                "failed" => (CertificateState.Failed, null),
-                "revoked" => (null, true),
-                "valid" => (CertificateState.Issued, false),
-                _ => throw new ArgumentException($"unknown status '{statusValue}' (issued, signing, outcome-unknown, failed, revoked, valid)"),
-            };
+            var (state, revoked) = CertificateLookup.ParseStatus(statusValue);
             await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
             var rows = await runtime.Storage.Certificates.ListAsync(new CertificateQuery(
                 Issuer: parseResult.GetValue(issuer), Profile: parseResult.GetValue(profile), State: state, Revoked: revoked,
@@ -36,7 +26,7 @@ public static class ListCommand
             Console.WriteLine($"{"SERIAL",-32}  {"ISSUER",-12} {"PROFILE",-22} {"STATE",-15} {"NOT AFTER",-20} SUBJECT");
             foreach (var row in rows)
             {
-                var stateText = row.Revocation is not null ? "revoked" : CertificateStateText.Of(row.State);
+                var stateText = row.Revocation is not null ? "revoked" : CertificateLookup.StateText(row.State);
                 Console.WriteLine($"{row.SerialHex,-32}  {row.Issuer,-12} {row.Profile,-22} {stateText,-15} {row.NotAfter.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-20} {row.Subject}");
             }
             Console.WriteLine($"{rows.Count} certificate(s)");

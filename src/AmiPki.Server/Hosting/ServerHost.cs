@@ -14,6 +14,8 @@ using AmiPki.Protocols.EstCoaps;
 using AmiPki.Protocols.Ocsp;
 using AmiPki.Protocols.Scep;
 using AmiPki.Server.Jobs;
+using AmiPki.Server.Api;
+using AmiPki.Server.Telemetry;
 using AmiPki.Storage.Sqlite.Approvals;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -85,6 +87,8 @@ public static class ServerHost
         services.AddCmp();
         services.AddScep();
         await services.AddAmiPkiJobsAsync(runtime, cancellationToken);
+        services.AddAdminApi(runtime);
+        services.AddPrometheusMetrics();
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Server");
@@ -110,6 +114,8 @@ public static class ServerHost
         app.MapCrlPublishing();
         app.MapCmp();
         app.MapScep();
+        app.MapAdminApi();
+        app.MapPrometheusMetrics();
         return app;
     }
 }
