@@ -59,6 +59,7 @@ public static class AdminApi
         services.AddSingleton<IValidator<NewEstAccount>, NewEstAccountValidator>();
         services.AddSingleton<IValidator<NewCmpReference>, NewCmpReferenceValidator>();
         services.AddSingleton<IValidator<NewScepChallenge>, NewScepChallengeValidator>();
+        services.AddSingleton<IValidator<CampaignSearch>, CampaignSearchValidator>();
 
         services.AddOpenApi(DocumentName, options =>
         {
@@ -100,6 +101,7 @@ public static class AdminApi
             .MapRequests()
             .MapAuthorities()
             .MapAudit()
+            .MapCampaigns()
             .MapOperations();
         app.MapOpenApi(OpenApiPath).WithMetadata(AdminPublicMetadata.Instance);
         return app;

@@ -1,3 +1,4 @@
+using AmiPki.Core.Telemetry;
 using System.Diagnostics;
 using AmiPki.Core.Audit;
 using AmiPki.Core.Jobs;
@@ -61,6 +62,7 @@ public sealed class JobRunner
                 JobsLog.Failed(_logger, name, e);
             }
             var finished = _time.GetUtcNow();
+            AmiPkiMetrics.RecordJobRun(name, outcome == "success", stopwatch.Elapsed);
             // A failed run stays due, so a restart retries it at once; Quartz retries it at the next interval meanwhile.
             var nextDue = outcome == "success" ? started + _options.IntervalOf(name) : started;
             var record = new JobScheduleRecord(name, nextDue, started, finished, outcome, detail, (previous?.Runs ?? 0) + 1,

@@ -182,6 +182,8 @@ public sealed class AdminApiTests
     [TestCase("/api/v1/certificates?limit=5000", "limit")]
     [TestCase("/api/v1/certificates?status=lost", "status")]
     [TestCase("/api/v1/devices?offset=-1", "offset")]
+    [TestCase("/api/v1/campaigns/DCU-1?state=lost", "state")]
+    [TestCase("/api/v1/campaigns/DCU-1?limit=0", "limit")]
     [TestCase("/api/v1/audit?since=2030-01-01T00:00:00Z&until=2020-01-01T00:00:00Z", "until")]
     public async Task Bad_query_is_400_problem_details_naming_the_field(string path, string field)
     {
@@ -383,6 +385,36 @@ public sealed class AdminApiTests
         Assert.That((string?)entries[1]!["detail"], Does.Contain("POST").And.Contain("status=403").And.Contain("role=auditor"));
         Assert.That((string?)entries[2]!["outcome"], Is.EqualTo("success"));
         Assert.That((string?)entries[2]!["detail"], Does.Contain("GET /api/v1/cas").And.Contain("status=200"));
+    }
+
+    [Test]
+    public async Task Campaigns_and_jobs_are_readable_by_an_auditor_and_run_by_an_operator()
+    {
+        var (status, _, body, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, "/api/v1/campaigns");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+        Assert.That(body, Is.InstanceOf<JsonArray>());
+        (status, _, body, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, "/api/v1/campaigns/-?state=due");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+        Assert.That(body?["items"], Is.InstanceOf<JsonArray>());
+
+        (status, _, body, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Post, "/api/v1/campaigns/run");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden), body?.ToJsonString());
+        (status, _, body, _) = await ApiClients.SendAsync(Operator, HttpMethod.Post, "/api/v1/campaigns/run");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+        Assert.That(body?["scheduled"], Is.Not.Null, "the pass says what it did");
+
+        (status, _, body, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, "/api/v1/jobs");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+        var before = body!.AsArray().Single(j => (string?)j?["name"] == "crl-publication")!;
+        (status, _, body, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Post, "/api/v1/jobs/crl-publication/run");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden), body?.ToJsonString());
+        (status, _, body, _) = await ApiClients.SendAsync(Operator, HttpMethod.Post, "/api/v1/jobs/crl-publication/run");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+        Assert.That((string?)body?["lastOutcome"], Is.EqualTo("success"), body?.ToJsonString());
+        Assert.That((long)body!["runs"]!, Is.EqualTo((long)before["runs"]! + 1));
+        (status, _, body, _) = await ApiClients.SendAsync(Operator, HttpMethod.Post, "/api/v1/jobs/no-such-job/run");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), body?.ToJsonString());
+        Assert.That((string?)body?["detail"], Does.Contain("crl-publication"), "a refusal names the jobs there are");
     }
 
     [Test]

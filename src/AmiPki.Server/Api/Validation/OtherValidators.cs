@@ -81,3 +81,13 @@ public sealed class NewScepChallengeValidator : AbstractValidator<NewScepChallen
         RuleFor(c => c.Subject).ShortText();
     }
 }
+
+public sealed class CampaignSearchValidator : AbstractValidator<CampaignSearch>
+{
+    public CampaignSearchValidator()
+    {
+        RuleFor(q => q.Limit).PageLimit();
+        RuleFor(q => q.Offset).PageOffset();
+        RuleFor(q => q.State).Must(state => CampaignStates.TryParse(state, out _)).WithMessage("state must be due, notified, renewed or overdue");
+    }
+}

@@ -29,7 +29,7 @@ internal static class ValidationRules
             .WithMessage("a DLMS system title is 16 hex digits");
 
     public static IRuleBuilderOptions<T, string?> Status<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(status => IsStatus(status)).WithMessage("status must be issued, signing, failed, revoked or valid");
+        rule.Must(status => IsStatus(status)).WithMessage("status must be issued, signing, outcome-unknown, failed, revoked or valid");
 
     public static IRuleBuilderOptions<T, string?> Duration<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(text => text is null || DurationText.TryParse(text, out _)).WithMessage($"expected {DurationText.Expected}");
