@@ -46,7 +46,8 @@ public static class IssuanceBenchmark
         }
     }
 
-    private static async Task<Result> IssueForAsync(IssuanceService issuance, byte[][] csrs, int callers, int inFlight, TimeSpan duration)
+    /// <summary>Each of <paramref name="callers"/> keeps <paramref name="inFlight"/> issuances going until time is up.</summary>
+    internal static async Task<Result> IssueForAsync(IssuanceService issuance, byte[][] csrs, int callers, int inFlight, TimeSpan duration)
     {
         long issued = 0;
         var process = Process.GetCurrentProcess();
@@ -81,7 +82,7 @@ public static class IssuanceBenchmark
     }
 
     /// <summary>Meter CSRs with distinct keys and system titles, made once before timing.</summary>
-    private static byte[][] MakeCsrs(int count) => Enumerable.Range(0, count).Select(i =>
+    internal static byte[][] MakeCsrs(int count) => Enumerable.Range(0, count).Select(i =>
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         return new CertificateRequest($"CN=4D4D4D{i:X10}", key, HashAlgorithmName.SHA256).CreateSigningRequest();

@@ -53,7 +53,7 @@ public static class Pkcs11Benchmark
     public static async Task<Figures> RunAsync(Pkcs11BenchToken token, TimeSpan duration)
     {
         var callers = Environment.ProcessorCount;
-        var csrs = MakeCsrs(4096);
+        var csrs = IssuanceBenchmark.MakeCsrs(4096);
         Environment.SetEnvironmentVariable(PinVariable, token.Pin);
         var pkcs11Options = Options("pkcs11");
         pkcs11Options.Pkcs11.ModulePath = Pkcs11BenchToken.ModulePath;
@@ -121,43 +121,10 @@ public static class Pkcs11Benchmark
         ProfilesDirectory = Path.Combine(AppContext.BaseDirectory, "profiles"),
     };
 
-    /// <summary>As <see cref="IssuanceBenchmark"/>: each caller keeps <paramref name="inFlight"/> issuances going until time is up.</summary>
+    /// <summary>The loop of <see cref="IssuanceBenchmark"/>, labelled with the key provider.</summary>
     private static async Task<Result> IssueForAsync(string key, IssuanceService issuance, byte[][] csrs, int callers, int inFlight, TimeSpan duration)
     {
-        long issued = 0;
-        var process = Process.GetCurrentProcess();
-        process.Refresh();
-        var cpuBefore = process.TotalProcessorTime;
-        var stopwatch = Stopwatch.StartNew();
-        var requester = Requester.Administrator("bench");
-        var workers = Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
-        {
-            var next = caller * 997;
-            var pending = new List<Task>(inFlight);
-            while (stopwatch.Elapsed < duration)
-            {
-                while (pending.Count < inFlight)
-                {
-                    var csr = csrs[next++ % csrs.Length];
-                    pending.Add(issuance.IssueAsync(new EnrollmentRequest(csr, "meter-s1-signing", requester, EnrollmentProtocol.Cli), CancellationToken.None));
-                }
-                var done = await Task.WhenAny(pending);
-                pending.Remove(done);
-                await done;
-                Interlocked.Increment(ref issued);
-            }
-            await Task.WhenAll(pending);
-            Interlocked.Add(ref issued, pending.Count);
-        })).ToList();
-        await Task.WhenAll(workers);
-        stopwatch.Stop();
-        process.Refresh();
-        return new Result(key, callers, issued, stopwatch.Elapsed.TotalSeconds, (process.TotalProcessorTime - cpuBefore).TotalSeconds);
+        var result = await IssuanceBenchmark.IssueForAsync(issuance, csrs, callers, inFlight, duration);
+        return new Result(key, callers, result.Issued, result.Seconds, result.CpuSeconds);
     }
-
-    private static byte[][] MakeCsrs(int count) => Enumerable.Range(0, count).Select(i =>
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        return new CertificateRequest($"CN=4D4D4D{i:X10}", key, HashAlgorithmName.SHA256).CreateSigningRequest();
-    }).ToArray();
 }
