@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using AmiPki.Coap.Dtls;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Issuance;
@@ -64,7 +65,8 @@ internal sealed class EstCoapsAuthenticator
                 return true;
             }
 
-            using var leaf = X509CertificateLoader.LoadCertificate(chain[0]);
+            // Inside the handshake the DTLS layer lends OpenSSL's decoded leaf: no second decode of the same DER.
+            using var leaf = chain is DtlsPeerChain peerChain ? peerChain.CreateLeafCertificate() : X509CertificateLoader.LoadCertificate(chain[0]);
             if (IssuerOf(leaf) is not null)
             {
                 return IssuedByUs(leaf, fingerprint);
