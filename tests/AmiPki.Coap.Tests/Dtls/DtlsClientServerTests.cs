@@ -77,6 +77,29 @@ public sealed class DtlsClientServerTests
     }
 
     [Test]
+    public async Task The_certificate_check_gets_the_decoded_leaf_during_the_handshake_and_the_der_after_it()
+    {
+        byte[]? leafDuringCheck = null;
+        DtlsPeerChain? retained = null;
+        var server = StartEchoServer(validator: chain =>
+        {
+            retained = chain as DtlsPeerChain;
+            using var leaf = retained!.CreateLeafCertificate();
+            leafDuringCheck = leaf.RawData;
+            return _pki.IsIssuedByTestCa(chain);
+        });
+        await using var client = await DtlsClient.ConnectAsync(server.LocalEndPoint, ClientOptions(), TestContext.CurrentContext.CancellationToken);
+
+        Assert.That(leafDuringCheck, Is.EqualTo(_pki.Client.RawData));
+        Assert.That(retained, Is.Not.Null);
+
+        // Once the check has returned the chain no longer refers to OpenSSL's object: the leaf comes from the DER.
+        using var afterwards = retained!.CreateLeafCertificate();
+        Assert.That(afterwards.RawData, Is.EqualTo(_pki.Client.RawData));
+        Assert.That(retained[0], Is.EqualTo(_pki.Client.RawData));
+    }
+
+    [Test]
     public async Task Gcm_is_negotiated_when_the_client_offers_only_gcm()
     {
         var server = StartEchoServer();
