@@ -58,7 +58,7 @@ internal sealed class EstCoapsHostedService : IHostedService, IAsyncDisposable
             ClientCertificateValidator = _authenticator.AdmitHandshake,
             MaxSessions = _options.MaxSessions,
             IdleTimeout = TimeSpan.FromSeconds(Math.Max(1, _options.IdleTimeoutSeconds)),
-            WorkerCount = _options.WorkerCount > 0 ? _options.WorkerCount : Environment.ProcessorCount,
+            WorkerCount = _options.WorkerCount > 0 ? _options.WorkerCount : DtlsServerOptions.DefaultWorkerCount,
         }, _time);
         var server = new CoapServer(transport, time: _time);
         try
