@@ -97,9 +97,16 @@ internal sealed unsafe class DtlsCallbackScope : IDisposable
             }
 
             var chain = ReadChain(storeContext);
-            if (chain.Count > 0 && check(chain))
+            try
             {
-                return 1;
+                if (chain.Count > 0 && check(chain))
+                {
+                    return 1;
+                }
+            }
+            finally
+            {
+                chain.Detach();
             }
 
             scope.RefusalReason = "the certificate check refused the peer's chain";
@@ -118,7 +125,7 @@ internal sealed unsafe class DtlsCallbackScope : IDisposable
         return 0;
     }
 
-    private static List<byte[]> ReadChain(nint storeContext)
+    private static DtlsPeerChain ReadChain(nint storeContext)
     {
         var chain = new List<byte[]>();
         nint leaf = OpenSslNative.X509_STORE_CTX_get0_cert(storeContext);
@@ -138,6 +145,6 @@ internal sealed unsafe class DtlsCallbackScope : IDisposable
             }
         }
 
-        return chain;
+        return new DtlsPeerChain(chain, leaf);
     }
 }

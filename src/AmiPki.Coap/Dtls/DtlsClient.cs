@@ -18,7 +18,14 @@ public sealed class DtlsClient : IAsyncDisposable
     private readonly bool _ownsContext;
     private readonly DtlsSession _session;
     private readonly DtlsClientOptions _options;
-    private readonly Channel<byte[]> _received = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+    /// <summary>Decrypted datagrams for <see cref="ReceiveAsync"/>. A waiting reader resumes on the receive loop's thread,
+    /// not after one more thread-pool hop per datagram; the loop reads on once the reader awaits again.</summary>
+    private readonly Channel<byte[]> _received = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions
+    {
+        SingleReader = false,
+        SingleWriter = true,
+        AllowSynchronousContinuations = true,
+    });
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>One receive buffer, used by the handshake and then the receive loop (never both), from the pool: a fleet

@@ -12,7 +12,8 @@ namespace AmiPki.Coap.Dtls;
 /// peers meet a listener SSL object answering ClientHellos statelessly with HelloVerifyRequest cookies
 /// (DTLSv1_listen), so spoofed ClientHellos allocate nothing and are not amplified (RFC 6347 §4.2.1).
 /// One receive loop hands each datagram to a worker chosen by peer address, so one peer's datagrams stay in
-/// order while handshakes of different peers use every core; each worker has its own listener.
+/// order while handshakes of different peers use every core; each worker has its own listener. With a single
+/// worker the receive loop does the work itself, saving a copy and a thread wake-up per datagram.
 /// </summary>
 public sealed class DtlsServerTransport : IDatagramTransport
 {
@@ -113,7 +114,7 @@ public sealed class DtlsServerTransport : IDatagramTransport
         _onDatagram = onDatagram;
         _lastIdleSweep = _time.GetUtcNow();
         _timer = _time.CreateTimer(_ => OnTimer(), null, _options.TimerResolution, _options.TimerResolution);
-        for (int i = 0; i < _queues.Length; i++)
+        for (int i = 0; i < _queues.Length && !ProcessesInline; i++)
         {
             int worker = i;
             _loops.Add(Task.Run(() => WorkerLoopAsync(worker)));
@@ -205,6 +206,12 @@ public sealed class DtlsServerTransport : IDatagramTransport
             }
 
             var peer = (IPEndPoint)remote;
+            if (ProcessesInline)
+            {
+                ProcessSafely(_listeners[0], peer, buffer.AsSpan(0, length));
+                continue;
+            }
+
             int worker = (int)((uint)peer.GetHashCode() % (uint)_queues.Length);
             if (!_queues[worker].Writer.TryWrite((peer, buffer.AsSpan(0, length).ToArray())))
             {
@@ -222,15 +229,23 @@ public sealed class DtlsServerTransport : IDatagramTransport
                 return;
             }
 
-            try
-            {
-                OnCiphertext(_listeners[worker], peer, datagram);
-            }
-#pragma warning disable CA1031 // One peer's datagram must never stop a worker.
-            catch (Exception)
+            ProcessSafely(_listeners[worker], peer, datagram);
+        }
+    }
+
+    /// <summary>One worker only: the receive thread handles each datagram itself (see <see cref="DtlsServerOptions.WorkerCount"/>).</summary>
+    private bool ProcessesInline => _queues.Length == 1;
+
+    private void ProcessSafely(DtlsListener listener, IPEndPoint peer, ReadOnlySpan<byte> datagram)
+    {
+        try
+        {
+            OnCiphertext(listener, peer, datagram);
+        }
+#pragma warning disable CA1031 // One peer's datagram must never stop a worker or the receive loop.
+        catch (Exception)
 #pragma warning restore CA1031
-            {
-            }
+        {
         }
     }
 

@@ -199,6 +199,28 @@ internal static unsafe partial class OpenSslNative
     [LibraryImport(Crypto)]
     public static partial void EVP_PKEY_free(nint key);
 
+    // Legacy EC key functions (deprecated in 3.0, still exported): they parse without the decoder framework.
+    [LibraryImport(Crypto, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int OBJ_txt2nid(string oid);
+
+    [LibraryImport(Crypto)]
+    public static partial nint EC_KEY_new_by_curve_name(int nid);
+
+    [LibraryImport(Crypto)]
+    public static partial nint d2i_ECPrivateKey(nint* reuse, byte** input, nint length);
+
+    [LibraryImport(Crypto)]
+    public static partial void EC_KEY_free(nint key);
+
+    [LibraryImport(Crypto)]
+    public static partial nint EVP_PKEY_new();
+
+    [LibraryImport(Crypto)]
+    public static partial int EVP_PKEY_assign(nint key, int type, nint inner);
+
+    /// <summary>EVP_PKEY_EC (NID_X9_62_id_ecPublicKey), for EVP_PKEY_assign.</summary>
+    public const int EvpPkeyEc = 408;
+
     [LibraryImport(Crypto)]
     public static partial int OPENSSL_sk_num(nint stack);
 
@@ -270,6 +292,14 @@ internal static unsafe partial class OpenSslNative
     /// <summary>Parses a DER private key (PKCS#8 or traditional EC/RSA) into an EVP_PKEY* the caller frees.</summary>
     public static nint PrivateKeyFromDer(ReadOnlySpan<byte> der)
     {
+        // EC keys (every meter's) take the direct route: d2i_AutoPrivateKey goes through OpenSSL 3.0's decoder
+        // framework, about 0.4 ms of CPU per key on this kind of machine against some 0.015 ms.
+        if (EcPrivateKeyDecoder.TryDecode(der) is { } ecKey and not 0)
+        {
+            return ecKey;
+        }
+
+        ERR_clear_error();
         fixed (byte* start = der)
         {
             byte* cursor = start;

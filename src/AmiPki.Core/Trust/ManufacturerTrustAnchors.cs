@@ -75,16 +75,29 @@ public sealed class ManufacturerTrustAnchors
         {
             return TrustResult.Refused($"the client certificate chain cannot be built: {e.Message}");
         }
-        if (!built)
+        var elements = chain.ChainElements;
+        try
         {
-            var status = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
-            return TrustResult.Refused($"the client certificate does not chain to a registered manufacturer anchor ({status})");
+            if (!built)
+            {
+                var status = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
+                return TrustResult.Refused($"the client certificate does not chain to a registered manufacturer anchor ({status})");
+            }
+            var root = elements[^1].Certificate;
+            var anchor = snapshot.Anchors.FirstOrDefault(a => a.Certificate.RawDataMemory.Span.SequenceEqual(root.RawDataMemory.Span));
+            return anchor is null
+                ? TrustResult.Refused("the client certificate chains to no registered manufacturer anchor")
+                : TrustResult.Trusted(anchor.Manufacturer);
         }
-        var root = chain.ChainElements[^1].Certificate;
-        var anchor = snapshot.Anchors.FirstOrDefault(a => a.Certificate.RawDataMemory.Span.SequenceEqual(root.RawDataMemory.Span));
-        return anchor is null
-            ? TrustResult.Refused("the client certificate chains to no registered manufacturer anchor")
-            : TrustResult.Trusted(anchor.Manufacturer);
+        finally
+        {
+            // The chain's elements are certificate objects of their own (not the caller's): freed now, not by the
+            // finalizer thread, which a fleet of meters enrolling keeps busy otherwise.
+            foreach (var element in elements)
+            {
+                element.Certificate.Dispose();
+            }
+        }
     }
 
     private Snapshot Current()

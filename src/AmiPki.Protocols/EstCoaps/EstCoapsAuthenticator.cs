@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using AmiPki.Coap.Dtls;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Issuance;
@@ -32,7 +33,7 @@ internal sealed class EstCoapsAuthenticator
     private readonly ICertificateReader _certificates;
     private readonly CaHierarchy _authorities;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, CachedTrust> _trusted = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedTrustEntry> _trusted = new(StringComparer.Ordinal);
 
     public EstCoapsAuthenticator(EstOptions estOptions, ManufacturerTrustAnchors anchors, IDeviceRegistry devices, ICertificateReader certificates,
         CaHierarchy authorities, TimeProvider time)
@@ -64,7 +65,8 @@ internal sealed class EstCoapsAuthenticator
                 return true;
             }
 
-            using var leaf = X509CertificateLoader.LoadCertificate(chain[0]);
+            // Inside the handshake the DTLS layer lends OpenSSL's decoded leaf: no second decode of the same DER.
+            using var leaf = chain is DtlsPeerChain peerChain ? peerChain.CreateLeafCertificate() : X509CertificateLoader.LoadCertificate(chain[0]);
             if (IssuerOf(leaf) is not null)
             {
                 return IssuedByUs(leaf, fingerprint);
@@ -81,20 +83,38 @@ internal sealed class EstCoapsAuthenticator
     /// <summary>/sen and /skg: a factory certificate allowed for <paramref name="profile"/>.</summary>
     public async Task<EstCoapsIdentity> AuthenticateEnrollAsync(IReadOnlyList<byte[]>? chain, CertificateProfile profile, CancellationToken cancellationToken)
     {
-        using var leaf = Leaf(chain);
+        if (chain is not { Count: > 0 })
+        {
+            throw EstCoapsProblem.Unauthorized("a DTLS client certificate is required (RFC 9148 §3)");
+        }
+
         var policy = _estOptions.PolicyFor(profile.Name);
         if (!policy.AllowFactoryCertificate)
         {
             throw EstCoapsProblem.Forbidden($"profile {profile.Name} does not accept factory certificates");
         }
 
-        string fingerprint = Fingerprint(chain![0]);
-        var trust = Trust(leaf, chain, fingerprint);
-        if (!trust.IsTrusted)
+        string fingerprint = Fingerprint(chain[0]);
+        TrustResult trust;
+        string name;
+        if (FindCachedTrust(ManufacturerKey(fingerprint)) is { LeafName: { } cachedName } cached)
         {
-            throw EstCoapsProblem.Forbidden(IssuerOf(leaf) is not null
-                ? "an AmiPki certificate renews at /sren; /sen needs a factory (IDevID) certificate"
-                : $"client certificate refused: {trust.Reason}");
+            // The handshake validated these very bytes moments ago (same SHA-256): no second decode and chain build.
+            trust = cached.Result;
+            name = cachedName;
+        }
+        else
+        {
+            using var leaf = Leaf(chain);
+            trust = Trust(leaf, chain, fingerprint);
+            if (!trust.IsTrusted)
+            {
+                throw EstCoapsProblem.Forbidden(IssuerOf(leaf) is not null
+                    ? "an AmiPki certificate renews at /sren; /sen needs a factory (IDevID) certificate"
+                    : $"client certificate refused: {trust.Reason}");
+            }
+
+            name = leaf.GetNameInfo(X509NameType.SimpleName, false);
         }
 
         var requireRegistered = policy.RequireRegisteredDevice ?? profile.Subject == SubjectRule.DlmsSystemTitle;
@@ -104,7 +124,6 @@ internal sealed class EstCoapsAuthenticator
             throw EstCoapsProblem.Forbidden($"the device with IDevID SHA-256 {fingerprint} is not in the device registry");
         }
 
-        var name = leaf.GetNameInfo(X509NameType.SimpleName, false);
         var requester = new Requester($"idevid:{trust.Manufacturer}:{(name.Length > 0 ? name : fingerprint[..16])}", RequesterKind.FactoryCertificate);
         if (device is null)
         {
@@ -188,7 +207,7 @@ internal sealed class EstCoapsAuthenticator
             var result = _anchors.Validate(leaf, presented, _time.GetUtcNow());
             if (result.IsTrusted)
             {
-                Remember(ManufacturerKey(fingerprint), result);
+                Remember(ManufacturerKey(fingerprint), result, leaf.GetNameInfo(X509NameType.SimpleName, false));
             }
 
             return result;
@@ -226,7 +245,7 @@ internal sealed class EstCoapsAuthenticator
 
     private bool IsCachedTrusted(string key, out TrustResult result)
     {
-        if (_trusted.TryGetValue(key, out var entry) && _time.GetUtcNow() < entry.Expires)
+        if (FindCachedTrust(key) is { } entry)
         {
             result = entry.Result;
             return true;
@@ -236,14 +255,17 @@ internal sealed class EstCoapsAuthenticator
         return false;
     }
 
-    private void Remember(string key, TrustResult result)
+    private CachedTrustEntry? FindCachedTrust(string key) =>
+        _trusted.TryGetValue(key, out var entry) && _time.GetUtcNow() < entry.Expires ? entry : null;
+
+    private void Remember(string key, TrustResult result, string? leafName = null)
     {
         if (_trusted.Count >= MaxCachedTrust)
         {
             _trusted.Clear();
         }
 
-        _trusted[key] = new CachedTrust(result, _time.GetUtcNow() + TrustCacheLifetime);
+        _trusted[key] = new CachedTrustEntry(result, _time.GetUtcNow() + TrustCacheLifetime, leafName);
     }
 
     private static string Fingerprint(byte[] der) => Convert.ToHexString(SHA256.HashData(der));
@@ -253,5 +275,6 @@ internal sealed class EstCoapsAuthenticator
 
     private static string OursKey(string fingerprint) => "amipki:" + fingerprint;
 
-    private sealed record CachedTrust(TrustResult Result, DateTimeOffset Expires);
+    /// <summary>A positive validation; <paramref name="LeafName"/> is the leaf's simple name, kept so a request need not decode it again.</summary>
+    private sealed record CachedTrustEntry(TrustResult Result, DateTimeOffset Expires, string? LeafName);
 }

@@ -59,7 +59,7 @@ internal sealed class EstCoapsHostedService : IHostedService, IAsyncDisposable
             ClientCertificateValidator = _authenticator.AdmitHandshake,
             MaxSessions = _options.MaxSessions,
             IdleTimeout = TimeSpan.FromSeconds(Math.Max(1, _options.IdleTimeoutSeconds)),
-            WorkerCount = _options.WorkerCount > 0 ? _options.WorkerCount : Environment.ProcessorCount,
+            WorkerCount = _options.WorkerCount > 0 ? _options.WorkerCount : DtlsServerOptions.DefaultWorkerCount,
         }, _time);
         // The CoAP/DTLS layer knows nothing of AmiPki's metrics; its session event is counted here.
         transport.SessionEstablished += (_, _) => AmiPkiMetrics.DtlsSessionsEstablished.Add(1);

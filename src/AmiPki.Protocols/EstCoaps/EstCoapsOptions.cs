@@ -32,6 +32,6 @@ public sealed class EstCoapsOptions
     /// <summary>An established DTLS session silent for this long is forgotten; a meter enrolls in seconds.</summary>
     public int IdleTimeoutSeconds { get; set; } = 120;
 
-    /// <summary>Threads doing DTLS work; 0 means one per core.</summary>
+    /// <summary>Threads doing DTLS work; 0 means one per core beyond the receive thread (on two cores, the receive thread alone).</summary>
     public int WorkerCount { get; set; }
 }

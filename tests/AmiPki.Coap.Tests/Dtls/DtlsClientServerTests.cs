@@ -31,7 +31,7 @@ public sealed class DtlsClientServerTests
     }
 
     private DtlsServerTransport StartEchoServer(Func<IReadOnlyList<byte[]>, bool>? validator = null, int maxSessions = 100,
-        TimeSpan? idleTimeout = null, int mtu = 1280)
+        TimeSpan? idleTimeout = null, int mtu = 1280, int? workerCount = null)
     {
         var server = new DtlsServerTransport(FreePort.LoopbackAny(), new DtlsServerOptions
         {
@@ -40,6 +40,7 @@ public sealed class DtlsClientServerTests
             MaxSessions = maxSessions,
             IdleTimeout = idleTimeout ?? TimeSpan.FromMinutes(5),
             Mtu = mtu,
+            WorkerCount = workerCount ?? DtlsServerOptions.DefaultWorkerCount,
         });
         server.Start(datagram =>
         {
@@ -74,6 +75,53 @@ public sealed class DtlsClientServerTests
         Assert.That(client.CipherName, Is.EqualTo("ECDHE-ECDSA-AES128-CCM8"));
         Assert.That(server.GetCipherName(client.LocalEndPoint), Is.EqualTo("ECDHE-ECDSA-AES128-CCM8"));
         Assert.That(client.ServerCertificateChain![0], Is.EqualTo(_pki.Server.RawData));
+    }
+
+    [Test]
+    public async Task The_certificate_check_gets_the_decoded_leaf_during_the_handshake_and_the_der_after_it()
+    {
+        byte[]? leafDuringCheck = null;
+        DtlsPeerChain? retained = null;
+        var server = StartEchoServer(validator: chain =>
+        {
+            retained = chain as DtlsPeerChain;
+            using var leaf = retained!.CreateLeafCertificate();
+            leafDuringCheck = leaf.RawData;
+            return _pki.IsIssuedByTestCa(chain);
+        });
+        await using var client = await DtlsClient.ConnectAsync(server.LocalEndPoint, ClientOptions(), TestContext.CurrentContext.CancellationToken);
+
+        Assert.That(leafDuringCheck, Is.EqualTo(_pki.Client.RawData));
+        Assert.That(retained, Is.Not.Null);
+
+        // Once the check has returned the chain no longer refers to OpenSSL's object: the leaf comes from the DER.
+        using var afterwards = retained!.CreateLeafCertificate();
+        Assert.That(afterwards.RawData, Is.EqualTo(_pki.Client.RawData));
+        Assert.That(retained[0], Is.EqualTo(_pki.Client.RawData));
+    }
+
+    [TestCase(1)]
+    [TestCase(3)]
+    public async Task Several_clients_echo_whether_the_receive_thread_or_workers_do_the_dtls_work(int workerCount)
+    {
+        var server = StartEchoServer(workerCount: workerCount);
+        var clients = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+            DtlsClient.ConnectAsync(server.LocalEndPoint, ClientOptions(), TestContext.CurrentContext.CancellationToken)));
+        try
+        {
+            foreach (var (client, index) in clients.Select((client, index) => (client, index)))
+            {
+                await client.SendAsync(new byte[] { (byte)index }, CancellationToken.None);
+                Assert.That(await client.ReceiveAsync(TestContext.CurrentContext.CancellationToken), Is.EqualTo(new byte[] { 1, (byte)index }));
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
     }
 
     [Test]
