@@ -211,6 +211,7 @@ public static class CmpBenchmark
         var newKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         // The DCU signs as itself: CmpResponder is the adapter's signer type, reused here as the client's identity.
         var signer = CmpResponder.Delegated(oldCertificate, oldKey, chain);
+        using var signerCertificate = signer.Certificate;
         var header = new CmpResponseHeader(2, null, RandomNumberGenerator.GetBytes(16), null) { ImplicitConfirm = true };
         var response = await PostAsync(client, url, CmpMessageWriter.Write(header, PkiBodyType.Kur, CertRequestFor(newKey, signer.Certificate.Subject),
             CmpResponseProtection.WithSignature(signer), [oldCertificate], DateTimeOffset.UtcNow));
