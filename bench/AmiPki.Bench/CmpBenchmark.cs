@@ -208,12 +208,12 @@ public static class CmpBenchmark
         IReadOnlyList<CertificateAuthority> chain)
     {
         var (oldKey, oldCertificate) = holders[worker];
-        using var old = X509CertificateLoader.LoadCertificate(oldCertificate);
         var newKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         // The DCU signs as itself: CmpResponder is the adapter's signer type, reused here as the client's identity.
         var signer = CmpResponder.Delegated(oldCertificate, oldKey, chain);
+        using var signerCertificate = signer.Certificate;
         var header = new CmpResponseHeader(2, null, RandomNumberGenerator.GetBytes(16), null) { ImplicitConfirm = true };
-        var response = await PostAsync(client, url, CmpMessageWriter.Write(header, PkiBodyType.Kur, CertRequestFor(newKey, old.Subject),
+        var response = await PostAsync(client, url, CmpMessageWriter.Write(header, PkiBodyType.Kur, CertRequestFor(newKey, signer.Certificate.Subject),
             CmpResponseProtection.WithSignature(signer), [oldCertificate], DateTimeOffset.UtcNow));
         if (response?.BodyType != PkiBodyType.Kup)
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -120,8 +121,10 @@ public static class EstBenchmark
         };
         handler.SslOptions.EnabledSslProtocols = SslProtocols.Tls13;
         handler.SslOptions.AllowTlsResume = !newHandshake;
-        handler.SslOptions.ClientCertificates = new X509CertificateCollection { clientCertificate };
-        handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate;
+        // The client's certificate context is made once, as a device keeps its IDevID loaded: handing the handler a bare
+        // certificate makes it build a SslStreamCertificateContext (a chain build) on every connection. Each handshake is
+        // still a full one: AllowTlsResume is off below for the new-handshake mode.
+        handler.SslOptions.ClientCertificateContext = SslStreamCertificateContext.Create(clientCertificate, additionalCertificates: null, offline: true);
         // Trust exactly our own root, as an EST client provisioned with /cacerts would (RFC 7030 §4.1.1).
         var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true };
         policy.CustomTrustStore.Add(root);

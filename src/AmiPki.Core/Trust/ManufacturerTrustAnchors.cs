@@ -53,12 +53,7 @@ public sealed class ManufacturerTrustAnchors
             return TrustResult.Refused("the client certificate is a CA certificate, not a device certificate");
         }
         using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(snapshot.Certificates);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.VerificationTime = at.UtcDateTime;
-        chain.ChainPolicy.VerificationTimeIgnored = false;
+        chain.ChainPolicy = PolicyFor(snapshot, at);
         if (presentedChain is not null)
         {
             foreach (var extra in presentedChain.Where(c => !c.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span)).Take(MaxExtraCertificates))
@@ -78,16 +73,7 @@ public sealed class ManufacturerTrustAnchors
         var elements = chain.ChainElements;
         try
         {
-            if (!built)
-            {
-                var status = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
-                return TrustResult.Refused($"the client certificate does not chain to a registered manufacturer anchor ({status})");
-            }
-            var root = elements[^1].Certificate;
-            var anchor = snapshot.Anchors.FirstOrDefault(a => a.Certificate.RawDataMemory.Span.SequenceEqual(root.RawDataMemory.Span));
-            return anchor is null
-                ? TrustResult.Refused("the client certificate chains to no registered manufacturer anchor")
-                : TrustResult.Trusted(anchor.Manufacturer);
+            return Judge(built, chain, snapshot);
         }
         finally
         {
@@ -98,6 +84,68 @@ public sealed class ManufacturerTrustAnchors
                 element.Certificate.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// The chain policy a TLS handshake builds the client's path with: the anchors registered now as the only roots, no
+    /// revocation check, no downloads, verification at <paramref name="at"/>. The TLS layer then hands the chain it built
+    /// to <see cref="Evaluate"/>, so a handshake builds the client's path once, not once for TLS and again here.
+    /// </summary>
+    public X509ChainPolicy CreateChainPolicy(DateTimeOffset at) => PolicyFor(Current(), at);
+
+    /// <summary>
+    /// Judges a chain already built under a policy from <see cref="CreateChainPolicy"/> (by the TLS handshake), with the
+    /// same rules as <see cref="Validate"/>: the leaf is no CA, the path verified, and it ends at an anchor still registered.
+    /// </summary>
+    public TrustResult Evaluate(X509Certificate2 leaf, X509Chain builtChain)
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        ArgumentNullException.ThrowIfNull(builtChain);
+        var snapshot = Current();
+        if (snapshot.Anchors.Count == 0)
+        {
+            return TrustResult.Refused("no manufacturer trust anchor is registered");
+        }
+        if (leaf.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is { CertificateAuthority: true })
+        {
+            return TrustResult.Refused("the client certificate is a CA certificate, not a device certificate");
+        }
+        if (builtChain.ChainElements.Count == 0 || !builtChain.ChainElements[0].Certificate.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span))
+        {
+            return TrustResult.Refused("the client certificate chain was not built for this certificate");
+        }
+        // X509Chain.Build returns true exactly when no element and no chain status carries a flag.
+        var built = builtChain.ChainStatus.All(s => s.Status == X509ChainStatusFlags.NoError)
+                    && builtChain.ChainElements.All(e => e.ChainElementStatus.All(s => s.Status == X509ChainStatusFlags.NoError));
+        return Judge(built, builtChain, snapshot);
+    }
+
+    private static X509ChainPolicy PolicyFor(Snapshot snapshot, DateTimeOffset at)
+    {
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+            DisableCertificateDownloads = true,
+            VerificationTime = at.UtcDateTime,
+            VerificationTimeIgnored = false,
+        };
+        policy.CustomTrustStore.AddRange(snapshot.Certificates);
+        return policy;
+    }
+
+    private static TrustResult Judge(bool built, X509Chain chain, Snapshot snapshot)
+    {
+        if (!built)
+        {
+            var status = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
+            return TrustResult.Refused($"the client certificate does not chain to a registered manufacturer anchor ({status})");
+        }
+        var root = chain.ChainElements[^1].Certificate;
+        var anchor = snapshot.Anchors.FirstOrDefault(a => a.Certificate.RawDataMemory.Span.SequenceEqual(root.RawDataMemory.Span));
+        return anchor is null
+            ? TrustResult.Refused("the client certificate chains to no registered manufacturer anchor")
+            : TrustResult.Trusted(anchor.Manufacturer);
     }
 
     private Snapshot Current()

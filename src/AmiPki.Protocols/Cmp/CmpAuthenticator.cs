@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -24,7 +25,6 @@ public sealed class CmpAuthenticator
     private readonly CaHierarchy _authorities;
     private readonly CmpSecretProtector? _secrets;
     private readonly TimeProvider _time;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CertificationRequest?> _authorityKeys = new(StringComparer.Ordinal);
 
     public CmpAuthenticator(ICredentialStore credentials, ICertificateReader certificates, CaHierarchy authorities, CmpSecretProtector? secrets, TimeProvider time)
     {
@@ -99,23 +99,19 @@ public sealed class CmpAuthenticator
         }
         try
         {
-            var issuer = FindIssuer(certificate) ?? throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "the signer's certificate was not issued by this CA");
             var now = _time.GetUtcNow();
             if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
             {
                 throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "the signer's certificate is not valid now");
             }
-            var serial = SerialReference.NormalizeSerial(certificate.SerialNumber);
-            var record = await _certificates.FindAsync(issuer.Name, serial, cancellationToken);
-            if (record is null || record.State != CertificateState.Issued || record.Der is null || !record.Der.AsSpan().SequenceEqual(message.ExtraCerts[0]))
-            {
-                throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "the signer's certificate is not one this CA issued");
-            }
+            var record = await FindIssuedAsync(certificate, message.ExtraCerts[0], cancellationToken);
             if (record.Revocation is not null)
             {
                 throw new CmpRejection(PkiFailureInfo.CertRevoked, "the signer's certificate is revoked");
             }
-            if (!CmpSignatures.Verify(certificate.PublicKey.ExportSubjectPublicKeyInfo(), oid, message.ProtectedPart.Span, message.Protection))
+            // The key is read from the certificate's DER (no PublicKey object, no .NET key import: CmpSignatures.KeyOf).
+            if (CmpSignatures.KeyOf(SubjectPublicKeyInfoOf(message.ExtraCerts[0])) is not { } signerKey
+                || !signerKey.VerifyWithPublicKey(message.ProtectedPart.Span, oid, message.Protection))
             {
                 throw new CmpRejection(PkiFailureInfo.BadMessageCheck, "the signature does not verify with the signer's certificate (RFC 4210 §5.1.3.3)");
             }
@@ -128,19 +124,46 @@ public sealed class CmpAuthenticator
         }
     }
 
-    private CertificateAuthority? FindIssuer(X509Certificate2 certificate)
+    /// <summary>
+    /// The record of the signer's certificate: one of our CAs with the certificate's issuer name recorded a certificate
+    /// with this serial whose DER is byte for byte the one presented. That proves it is a certificate this CA issued
+    /// (we signed exactly these bytes), so the CA's signature over it is not verified again, as for EST re-enrollment.
+    /// </summary>
+    private async Task<CertificateRecord> FindIssuedAsync(X509Certificate2 certificate, byte[] presented, CancellationToken cancellationToken)
     {
         var issuerName = certificate.IssuerName.RawData;
+        var serial = SerialReference.NormalizeSerial(certificate.SerialNumber);
+        var named = false;
         foreach (var authority in _authorities.All)
         {
-            if (authority.Certificate.SubjectName.RawData.AsSpan().SequenceEqual(issuerName)
-                && _authorityKeys.GetOrAdd(authority.Name, static (_, ca) => CmpSignatures.KeyOf(ca.Certificate.PublicKey.ExportSubjectPublicKeyInfo()), authority)
-                    is { } key
-                && CmpSignatures.VerifyCertificate(certificate.RawDataMemory, key))
+            if (!authority.Certificate.SubjectName.RawData.AsSpan().SequenceEqual(issuerName))
             {
-                return authority;
+                continue;
+            }
+            named = true;
+            var record = await _certificates.FindAsync(authority.Name, serial, cancellationToken);
+            if (record is { State: CertificateState.Issued, Der: { } der } && der.AsSpan().SequenceEqual(presented))
+            {
+                return record;
             }
         }
-        return null;
+        throw new CmpRejection(PkiFailureInfo.SignerNotTrusted,
+            named ? "the signer's certificate is not one this CA issued" : "the signer's certificate was not issued by this CA");
+    }
+
+    /// <summary>subjectPublicKeyInfo of a DER certificate (RFC 5280 §4.1): the seventh field of tbsCertificate, after the optional version.</summary>
+    private static byte[] SubjectPublicKeyInfoOf(byte[] certificateDer)
+    {
+        var tbs = new AsnReader(certificateDer, AsnEncodingRules.DER).ReadSequence().ReadSequence();
+        if (tbs.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
+        {
+            tbs.ReadEncodedValue();
+        }
+        tbs.ReadEncodedValue(); // serialNumber
+        tbs.ReadEncodedValue(); // signature
+        tbs.ReadEncodedValue(); // issuer
+        tbs.ReadEncodedValue(); // validity
+        tbs.ReadEncodedValue(); // subject
+        return tbs.ReadEncodedValue().ToArray();
     }
 }

@@ -134,6 +134,25 @@ public static class CmpEndpoints
         {
             sizeFeature.MaxRequestBodySize = limit + 1L;
         }
+        try
+        {
+            if (context.Request.ContentLength is { } length)
+            {
+                // The usual case (RFC 6712 §3.3 clients send Content-Length): one exact buffer, no copies.
+                var exact = new byte[length];
+                var filled = 0;
+                int got;
+                while (filled < exact.Length && (got = await context.Request.Body.ReadAsync(exact.AsMemory(filled), context.RequestAborted)) > 0)
+                {
+                    filled += got;
+                }
+                return filled == exact.Length ? exact : exact[..filled];
+            }
+        }
+        catch (BadHttpRequestException)
+        {
+            return null;
+        }
         var buffer = new MemoryStream();
         var chunk = new byte[8192];
         try

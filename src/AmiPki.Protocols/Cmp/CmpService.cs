@@ -113,6 +113,12 @@ public sealed class CmpService
             CmpLog.Failed(_logger, e);
             return Error(request, sender, responder, PkiFailureInfo.SystemFailure, "internal error");
         }
+        finally
+        {
+            // The signer's certificate lives for this request only (a waiting enrollment keeps its own copy): released
+            // now rather than by the finalizer thread, which would also keep every one alive through another GC.
+            sender?.Certificate?.Dispose();
+        }
     }
 
     private async Task<byte[]> EnrollAsync(PkiMessage request, CmpSender sender, CmpResponder responder, string? labelProfile, CancellationToken cancellationToken)
@@ -234,7 +240,9 @@ public sealed class CmpService
         lock (transaction.Lock)
         {
             transaction.PendingId = id;
-            transaction.Enrollment = enrollment;
+            transaction.Enrollment = enrollment.Renewing is { } renewing
+                ? enrollment with { Renewing = X509CertificateLoader.LoadCertificate(renewing.RawData) }
+                : enrollment;
             transaction.LastSenderNonce = header.SenderNonce;
             transaction.State = CmpTransactionState.Waiting;
         }

@@ -1,4 +1,3 @@
-using System.Formats.Asn1;
 using System.Security.Cryptography;
 using AmiPki.Core.Asn1;
 using AmiPki.Core.Issuance;
@@ -29,24 +28,6 @@ public static class CmpSignatures
         catch (IssuanceRefusal)
         {
             return null;
-        }
-    }
-
-    /// <summary>Whether a DER certificate's own signature verifies with <paramref name="issuerPublicKeyInfo"/> (RFC 5280 §4.1.1.3).</summary>
-    public static bool VerifyCertificate(ReadOnlyMemory<byte> certificateDer, CertificationRequest issuerKey)
-    {
-        try
-        {
-            var reader = new AsnReader(certificateDer, AsnEncodingRules.DER);
-            var certificate = reader.ReadSequence();
-            var tbs = certificate.ReadEncodedValue();
-            var algorithm = certificate.ReadSequence().ReadObjectIdentifier();
-            var signature = certificate.ReadBitString(out var unused);
-            return unused == 0 && issuerKey.VerifyWithPublicKey(tbs.Span, algorithm, signature);
-        }
-        catch (AsnContentException)
-        {
-            return false;
         }
     }
 

@@ -128,7 +128,9 @@ internal sealed class EstAuthenticator
         {
             return result;
         }
-        var trust = _anchors.Validate(certificate, EstClientChain.Intermediates(context), _time.GetUtcNow());
+        // The TLS layer usually judged the path already, against the same anchors (ServerTlsEndpoint): not built twice.
+        var trust = EstClientChain.TrustFromHandshake(context, certificate)
+                    ?? _anchors.Validate(certificate, EstClientChain.Intermediates(context), _time.GetUtcNow());
         if (items is not null)
         {
             items[FactoryTrustItem] = (certificate, trust);

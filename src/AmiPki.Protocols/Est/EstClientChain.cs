@@ -13,6 +13,19 @@ public static class EstClientChain
 {
     public const string ItemKey = "amipki.tls.client-intermediates";
 
+    /// <summary>Where the TLS layer leaves its <see cref="HandshakeTrust"/> verdict on the client certificate, when it judged one.</summary>
+    public const string FactoryTrustKey = "amipki.tls.factory-trust";
+
+    /// <summary>The manufacturer-anchor verdict on the certificate with DER <paramref name="LeafDer"/>, reached during the handshake.</summary>
+    public sealed record HandshakeTrust(byte[] LeafDer, Core.Trust.TrustResult Result);
+
+    /// <summary>The handshake's verdict on <paramref name="leaf"/>, if the TLS layer reached one for exactly this certificate.</summary>
+    public static Core.Trust.TrustResult? TrustFromHandshake(HttpContext context, X509Certificate2 leaf) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(FactoryTrustKey, out var value) == true && value is HandshakeTrust trust
+        && trust.LeafDer.AsSpan().SequenceEqual(leaf.RawDataMemory.Span)
+            ? trust.Result
+            : null;
+
     public static X509Certificate2? Leaf(HttpContext context) => context.Connection.ClientCertificate;
 
     public static IReadOnlyCollection<X509Certificate2> Intermediates(HttpContext context) =>

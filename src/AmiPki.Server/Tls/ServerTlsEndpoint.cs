@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
+using AmiPki.Core.Trust;
 using AmiPki.Protocols.Est;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -49,6 +50,9 @@ public static partial class ServerTlsEndpoint
             certificate.StartRenewalChecks();
         }
         services?.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(certificate.Dispose);
+        // With EST's manufacturer anchors registered, the handshake builds the client's path against them, once.
+        var anchors = services?.GetService<ManufacturerTrustAnchors>();
+        var time = runtime.Time;
 
         kestrel.Listen(address, port, listen =>
         {
@@ -56,14 +60,25 @@ public static partial class ServerTlsEndpoint
             listen.UseHttps(new TlsHandshakeCallbackOptions
             {
                 HandshakeTimeout = TimeSpan.FromSeconds(10),
-                OnConnection = context => ValueTask.FromResult(CreateOptions(certificate, context.Connection)),
+                OnConnection = context => ValueTask.FromResult(CreateOptions(certificate, context.Connection, anchors, time)),
             });
         });
         return certificate;
     }
 
     /// <summary>What one handshake is offered: the current certificate context and a client certificate request.</summary>
-    public static SslServerAuthenticationOptions CreateOptions(ServerTlsCertificate certificate, ConnectionContext connection) => new()
+    public static SslServerAuthenticationOptions CreateOptions(ServerTlsCertificate certificate, ConnectionContext connection) =>
+        CreateOptions(certificate, connection, null, TimeProvider.System);
+
+    /// <summary>
+    /// What one handshake is offered. With <paramref name="anchors"/>, the path the TLS layer builds for the client's
+    /// certificate (it always builds one) is built against the manufacturer anchors registered now, and judged by
+    /// <see cref="ManufacturerTrustAnchors.Evaluate"/> into the connection's items (<see cref="EstClientChain.FactoryTrustKey"/>):
+    /// EST reads that verdict instead of building the same path a second time. The handshake itself still accepts any
+    /// chain; each endpoint decides what the certificate proves.
+    /// </summary>
+    public static SslServerAuthenticationOptions CreateOptions(ServerTlsCertificate certificate, ConnectionContext connection,
+        ManufacturerTrustAnchors? anchors, TimeProvider time) => new()
     {
         ServerCertificateContext = certificate.Context,
         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
@@ -71,18 +86,23 @@ public static partial class ServerTlsEndpoint
         // "Required" only makes the server send CertificateRequest; the callback below lets clients without one in.
         ClientCertificateRequired = true,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        // The TLS layer trusts nothing by itself (endpoints validate against their own anchors), so it builds the
-        // client's path against an empty custom root store: no system store scan, and never a download from a URL the
-        // client's certificate names (AIA fetching would let any client make this server issue HTTP requests).
-        CertificateChainPolicy = new X509ChainPolicy
+        // The TLS layer trusts nothing by itself (endpoints validate against their own anchors): it builds the client's
+        // path against a custom root store (the manufacturer anchors, or none): no system store scan, and never a
+        // download from a URL the client's certificate names (AIA fetching would let any client make this server issue
+        // HTTP requests).
+        CertificateChainPolicy = anchors?.CreateChainPolicy(time.GetUtcNow()) ?? new X509ChainPolicy
         {
             TrustMode = X509ChainTrustMode.CustomRootTrust,
             RevocationMode = X509RevocationMode.NoCheck,
             DisableCertificateDownloads = true,
         },
-        RemoteCertificateValidationCallback = (_, _, chain, _) =>
+        RemoteCertificateValidationCallback = (_, remote, chain, _) =>
         {
             KeepIntermediates(connection, chain);
+            if (anchors is not null && remote is X509Certificate2 leaf && chain is not null)
+            {
+                connection.Items[EstClientChain.FactoryTrustKey] = new EstClientChain.HandshakeTrust(leaf.RawData, anchors.Evaluate(leaf, chain));
+            }
             return true;
         },
     };

@@ -31,6 +31,38 @@ public sealed class PasswordMacTests
         Assert.That(mac.Compute(secret, data), Is.EqualTo(HMACSHA1.HashData(key, data)));
     }
 
+    /// <summary>
+    /// The native loop pads the one-block message once and runs one compression per iteration: checked against .NET at
+    /// the edges (one iteration, two) and with a secret and salt longer than a hash block.
+    /// </summary>
+    [TestCase("SHA1", 1)]
+    [TestCase("SHA256", 1)]
+    [TestCase("SHA256", 2)]
+    [TestCase("SHA384", 2)]
+    [TestCase("SHA512", 1)]
+    [TestCase("SHA512", 777)]
+    [TestCase("SHA1", 1000)]
+    public void PBM_base_key_matches_dotnet_hashing(string owf, int iterations)
+    {
+        var hash = new HashAlgorithmName(owf);
+        var secret = RandomNumberGenerator.GetBytes(150);
+        var salt = RandomNumberGenerator.GetBytes(200);
+        using var digest = IncrementalHash.CreateHash(hash);
+        digest.AppendData(secret);
+        digest.AppendData(salt);
+        var expected = digest.GetHashAndReset();
+        for (var i = 1; i < iterations; i++)
+        {
+            digest.AppendData(expected);
+            expected = digest.GetHashAndReset();
+        }
+        var actual = new byte[expected.Length];
+
+        PbmDigest.Iterate(hash, secret, salt, iterations, actual);
+
+        Assert.That(actual, Is.EqualTo(expected));
+    }
+
     [Test]
     public void Encoded_parameters_parse_back_to_the_same_MAC()
     {
