@@ -1,0 +1,92 @@
+using AmiPki.Core.Audit;
+using AmiPki.Core.Storage;
+using AmiPki.Storage.Postgres.Writing;
+using AmiPki.Storage.Sqlite;
+
+namespace AmiPki.Storage.Postgres;
+
+/// <summary>The issuance pipeline's writes (steps 6 and 8), group-committed through this node's writer.</summary>
+internal sealed class PostgresIssuanceStore : IIssuanceStore
+{
+    // The primary key (issuer, serial_key) decides between nodes: a serial reserved by another node, even one whose
+    // transaction has not committed yet (this INSERT then waits for it), is "not reserved" here, and the core draws a
+    // new serial (DESIGN.md, issuance step 6).
+    private const string InsertIntent = """
+        INSERT INTO certificates (issuer, serial_hex, state, profile, subject, not_before, not_after, requester, protocol,
+                                  created_at, system_title, dcu, manufacturer_lot, device_id)
+        VALUES ($1, $2, 'signing', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        ON CONFLICT DO NOTHING;
+        """;
+    private const string MarkIssued = """
+        UPDATE certificates SET state = 'issued', der = $3, sha256_hex = $4
+        WHERE issuer = $1 AND serial_key = lower($2) AND state = 'signing';
+        """;
+    private const string MarkFailed = """
+        UPDATE certificates SET state = 'failed'
+        WHERE issuer = $1 AND serial_key = lower($2) AND state = 'signing';
+        """;
+
+    private readonly PostgresWriter _writer;
+
+    public PostgresIssuanceStore(PostgresWriter writer) => _writer = writer;
+
+    public Task<bool> TryReserveAsync(IssuanceIntent intent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(intent);
+        var notBefore = SqliteTime.ToText(intent.NotBefore);
+        var notAfter = SqliteTime.ToText(intent.NotAfter);
+        var createdAt = SqliteTime.ToText(intent.CreatedAt);
+        return _writer.EnqueueAsync(async context =>
+        {
+            await using var command = context.Command(InsertIntent)
+                .Text(intent.Issuer)
+                .Text(intent.SerialHex)
+                .Text(intent.Profile)
+                .Text(intent.Subject)
+                .Text(notBefore)
+                .Text(notAfter)
+                .Text(intent.Requester)
+                .Text(intent.Protocol)
+                .Text(createdAt)
+                .Text(intent.SystemTitle)
+                .Text(intent.Dcu)
+                .Text(intent.ManufacturerLot)
+                .Text(intent.DeviceId);
+            return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+        }, cancellationToken);
+    }
+
+    public Task CompleteAsync(string issuer, string serialHex, byte[] der, string sha256Hex, AuditEvent audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(issuer);
+        ArgumentNullException.ThrowIfNull(serialHex);
+        ArgumentNullException.ThrowIfNull(der);
+        ArgumentNullException.ThrowIfNull(sha256Hex);
+        ArgumentNullException.ThrowIfNull(audit);
+        return _writer.EnqueueAsync(async context =>
+        {
+            await using var command = context.Command(MarkIssued).Text(issuer).Text(serialHex).Bytes(der).Text(sha256Hex);
+            if (await command.ExecuteNonQueryAsync().ConfigureAwait(false) != 1)
+            {
+                throw new InvalidOperationException($"serial {serialHex} of issuer {issuer} is not reserved in state Signing");
+            }
+            return await context.AuditAsync(audit).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    public Task AbandonAsync(string issuer, string serialHex, AuditEvent audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(issuer);
+        ArgumentNullException.ThrowIfNull(serialHex);
+        ArgumentNullException.ThrowIfNull(audit);
+        return _writer.EnqueueAsync(async context =>
+        {
+            await using var command = context.Command(MarkFailed).Text(issuer).Text(serialHex);
+            if (await command.ExecuteNonQueryAsync().ConfigureAwait(false) != 1)
+            {
+                throw new InvalidOperationException($"serial {serialHex} of issuer {issuer} is not reserved in state Signing");
+            }
+            return await context.AuditAsync(audit).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+}
