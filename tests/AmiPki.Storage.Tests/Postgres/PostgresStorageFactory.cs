@@ -15,6 +15,7 @@ namespace AmiPki.Storage.Tests.Postgres;
 /// </summary>
 public sealed class PostgresStorageFactory : StorageFactory
 {
+    private readonly SemaphoreSlim _creating = new(1, 1);
     private string? _connectionString;
     private string? _adminConnectionString;
 
@@ -23,14 +24,22 @@ public sealed class PostgresStorageFactory : StorageFactory
     /// <summary>The connection string of the test's schema (created on first use).</summary>
     public async Task<string> ConnectionStringAsync()
     {
-        if (_connectionString is null)
+        await _creating.WaitAsync();
+        try
         {
-            var cluster = await PostgresTestCluster.SharedAsync();
-            _adminConnectionString = cluster.ConnectionString;
-            await ExecuteAsync(_adminConnectionString, $"CREATE SCHEMA {Schema};");
-            _connectionString = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { SearchPath = Schema }.ToString();
+            if (_connectionString is null)
+            {
+                var cluster = await PostgresTestCluster.SharedAsync();
+                _adminConnectionString = cluster.ConnectionString;
+                await ExecuteAsync(_adminConnectionString, $"CREATE SCHEMA {Schema};");
+                _connectionString = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { SearchPath = Schema }.ToString();
+            }
+            return _connectionString;
         }
-        return _connectionString;
+        finally
+        {
+            _creating.Release();
+        }
     }
 
     public async Task<PostgresStorage> OpenStorageAsync(string node, TimeProvider time) =>
@@ -55,6 +64,7 @@ public sealed class PostgresStorageFactory : StorageFactory
             NpgsqlConnection.ClearAllPools();
             await ExecuteAsync(_adminConnectionString, $"DROP SCHEMA {Schema} CASCADE;");
         }
+        _creating.Dispose();
     }
 
     private static async Task ExecuteAsync(string connectionString, string sql)
