@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for tests and benchmarks, from Debian's `postgresql` binaries.
 #
-#   scripts/postgres-test-cluster.sh start        creates and starts a cluster; prints (shell-sourceable):
+#   scripts/postgres-test-cluster.sh start        creates and starts a cluster; prints (for eval "$(... start)"):
 #                                                   AMIPKI_PG_DIR=<temp dir>   (data directory, socket, log)
 #                                                   AMIPKI_POSTGRES=<Npgsql connection string>
 #   scripts/postgres-test-cluster.sh stop <dir>   stops that cluster and deletes its directory
@@ -55,8 +55,9 @@ start() {
     fi
     if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
         -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c max_connections=200" start >/dev/null; then
-      echo "AMIPKI_PG_DIR=$dir"
-      echo "AMIPKI_POSTGRES=Host=$dir;Port=$port;Username=amipki;Database=postgres"
+      # Quoted: the connection string's semicolons would end the assignment in a shell that sources this output.
+      echo "AMIPKI_PG_DIR='$dir'"
+      echo "AMIPKI_POSTGRES='Host=$dir;Port=$port;Username=amipki;Database=postgres'"
       return 0
     fi
     # Most likely another process took the port between the probe and the bind: try another one.

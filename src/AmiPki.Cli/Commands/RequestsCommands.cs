@@ -1,7 +1,6 @@
 using System.CommandLine;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Audit;
-using AmiPki.Storage.Sqlite.Approvals;
 
 namespace AmiPki.Cli.Commands;
 
@@ -28,7 +27,7 @@ public static class RequestsCommands
                 var other => throw new ArgumentException($"--state {other}: expected pending, approved, rejected, issued or all"),
             };
             await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
-            await using var store = await SqlitePendingRequestStore.OpenAsync(runtime.Layout.Database, cancellationToken);
+            await using var store = await runtime.Storage.OpenPendingRequestsAsync(cancellationToken);
             var rows = await store.ListAsync(filter, parseResult.GetValue(limit), cancellationToken);
             foreach (var row in rows)
             {
@@ -52,7 +51,7 @@ public static class RequestsCommands
         {
             var requestId = parseResult.GetValue(id)!.Trim().ToLowerInvariant();
             await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
-            await using var store = await SqlitePendingRequestStore.OpenAsync(runtime.Layout.Database, cancellationToken);
+            await using var store = await runtime.Storage.OpenPendingRequestsAsync(cancellationToken);
             var request = await store.FindAsync(requestId, cancellationToken);
             if (request is null)
             {

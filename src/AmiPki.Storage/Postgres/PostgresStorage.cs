@@ -83,6 +83,12 @@ public sealed class PostgresStorage : IAmiPkiStorage
             var version = await PostgresMigrator.MigrateAsync(dataSource, time, cancellationToken).ConfigureAwait(false);
             return new PostgresStorage(dataSource, new PostgresWriter(dataSource, nodeName, time), version);
         }
+        catch (NpgsqlException exception)
+        {
+            await dataSource.DisposeAsync().ConfigureAwait(false);
+            // Named without the password; the caller (the CLI, the server's start-up) shows one clear line.
+            throw new InvalidOperationException($"cannot open the {StorageLocation.Postgres(connectionString)} database: {exception.Message}", exception);
+        }
         catch
         {
             await dataSource.DisposeAsync().ConfigureAwait(false);

@@ -71,7 +71,7 @@ public sealed class PostgresTestCluster
         var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(line => line.Split('=', 2))
             .Where(parts => parts.Length == 2)
-            .ToDictionary(parts => parts[0], parts => parts[1], StringComparer.Ordinal);
+            .ToDictionary(parts => parts[0], parts => parts[1].Trim('\''), StringComparer.Ordinal);
         if (!values.TryGetValue("AMIPKI_PG_DIR", out var directory) || !values.TryGetValue("AMIPKI_POSTGRES", out var connectionString))
         {
             throw new InvalidOperationException($"{script} start printed no cluster: {output}");
