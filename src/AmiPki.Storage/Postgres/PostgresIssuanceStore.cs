@@ -2,10 +2,14 @@ using AmiPki.Core.Audit;
 using AmiPki.Core.Storage;
 using AmiPki.Storage.Postgres.Writing;
 using AmiPki.Storage.Sqlite;
+using Npgsql;
 
 namespace AmiPki.Storage.Postgres;
 
-/// <summary>The issuance pipeline's writes (steps 6 and 8), group-committed through this node's writer.</summary>
+/// <summary>
+/// The issuance pipeline's writes (steps 6 and 8), group-committed through this node's writer; each is one statement, so
+/// a batch's reservations and completions reach the server in one round trip.
+/// </summary>
 internal sealed class PostgresIssuanceStore : IIssuanceStore
 {
     // The primary key (issuer, serial_key) decides between nodes: a serial reserved by another node, even one whose
@@ -33,12 +37,12 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
     public Task<bool> TryReserveAsync(IssuanceIntent intent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(intent);
+        // Converted here, on the caller's thread, to keep the writer's loop to the SQL itself.
         var notBefore = SqliteTime.ToText(intent.NotBefore);
         var notAfter = SqliteTime.ToText(intent.NotAfter);
         var createdAt = SqliteTime.ToText(intent.CreatedAt);
-        return _writer.EnqueueAsync(async context =>
-        {
-            await using var command = context.Command(InsertIntent)
+        return _writer.EnqueueStatementAsync(
+            () => new NpgsqlBatchCommand(InsertIntent)
                 .Text(intent.Issuer)
                 .Text(intent.SerialHex)
                 .Text(intent.Profile)
@@ -51,9 +55,8 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
                 .Text(intent.SystemTitle)
                 .Text(intent.Dcu)
                 .Text(intent.ManufacturerLot)
-                .Text(intent.DeviceId);
-            return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
-        }, cancellationToken);
+                .Text(intent.DeviceId),
+            (_, rows) => Task.FromResult(rows == 1), cancellationToken);
     }
 
     public Task CompleteAsync(string issuer, string serialHex, byte[] der, string sha256Hex, AuditEvent audit, CancellationToken cancellationToken)
@@ -63,15 +66,12 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
         ArgumentNullException.ThrowIfNull(der);
         ArgumentNullException.ThrowIfNull(sha256Hex);
         ArgumentNullException.ThrowIfNull(audit);
-        return _writer.EnqueueAsync(async context =>
-        {
-            await using var command = context.Command(MarkIssued).Text(issuer).Text(serialHex).Bytes(der).Text(sha256Hex);
-            if (await command.ExecuteNonQueryAsync().ConfigureAwait(false) != 1)
-            {
-                throw new InvalidOperationException($"serial {serialHex} of issuer {issuer} is not reserved in state Signing");
-            }
-            return await context.AuditAsync(audit).ConfigureAwait(false);
-        }, cancellationToken);
+        return _writer.EnqueueStatementAsync(
+            () => new NpgsqlBatchCommand(MarkIssued).Text(issuer).Text(serialHex).Bytes(der).Text(sha256Hex),
+            (context, rows) => rows == 1
+                ? context.AuditAsync(audit)
+                : throw new InvalidOperationException($"serial {serialHex} of issuer {issuer} is not reserved in state Signing"),
+            cancellationToken);
     }
 
     public Task AbandonAsync(string issuer, string serialHex, AuditEvent audit, CancellationToken cancellationToken)
@@ -79,14 +79,11 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
         ArgumentNullException.ThrowIfNull(issuer);
         ArgumentNullException.ThrowIfNull(serialHex);
         ArgumentNullException.ThrowIfNull(audit);
-        return _writer.EnqueueAsync(async context =>
-        {
-            await using var command = context.Command(MarkFailed).Text(issuer).Text(serialHex);
-            if (await command.ExecuteNonQueryAsync().ConfigureAwait(false) != 1)
-            {
-                throw new InvalidOperationException($"serial {serialHex} of issuer {issuer} is not reserved in state Signing");
-            }
-            return await context.AuditAsync(audit).ConfigureAwait(false);
-        }, cancellationToken);
+        return _writer.EnqueueStatementAsync(
+            () => new NpgsqlBatchCommand(MarkFailed).Text(issuer).Text(serialHex),
+            (context, rows) => rows == 1
+                ? context.AuditAsync(audit)
+                : throw new InvalidOperationException($"serial {serialHex} of issuer {issuer} is not reserved in state Signing"),
+            cancellationToken);
     }
 }

@@ -23,9 +23,21 @@ internal static class PostgresParameters
 
     public static NpgsqlCommand BytesArray(this NpgsqlCommand command, byte[][] value) => command.Add(NpgsqlDbType.Array | NpgsqlDbType.Bytea, value);
 
+    public static NpgsqlBatchCommand Text(this NpgsqlBatchCommand command, string? value) => command.Add(NpgsqlDbType.Text, value);
+
+    public static NpgsqlBatchCommand Bytes(this NpgsqlBatchCommand command, byte[]? value) => command.Add(NpgsqlDbType.Bytea, value);
+
     private static NpgsqlCommand Add(this NpgsqlCommand command, NpgsqlDbType type, object? value)
     {
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = type, Value = value ?? DBNull.Value });
+        command.Parameters.Add(Parameter(type, value));
         return command;
     }
+
+    private static NpgsqlBatchCommand Add(this NpgsqlBatchCommand command, NpgsqlDbType type, object? value)
+    {
+        command.Parameters.Add(Parameter(type, value));
+        return command;
+    }
+
+    private static NpgsqlParameter Parameter(NpgsqlDbType type, object? value) => new() { NpgsqlDbType = type, Value = value ?? DBNull.Value };
 }

@@ -11,7 +11,7 @@ namespace AmiPki.Storage.Postgres.Writing;
 /// <para>
 /// A batch first runs without savepoints (each costs PostgreSQL a round trip and a subtransaction). If an operation fails,
 /// the transaction is rolled back and the batch runs again with each operation under its own savepoint, so only the
-/// failing one fails. A batch that loses a deadlock or serialization check, or whose connection broke before the commit
+/// failing one fails. Consecutive single-statement operations (a reservation, a completion) are sent in one round trip. A batch that loses a deadlock or serialization check, or whose connection broke before the commit
 /// was sent, is rolled back by the server and simply run again.
 /// </para>
 /// </summary>
@@ -49,11 +49,32 @@ internal sealed class PostgresWriter : IAsyncDisposable
             return Task.FromCanceled<T>(cancellationToken);
         }
         var operation = new PostgresWriteOperation<T>(body, cancellationToken);
+        Enqueue(operation);
+        return operation.Task;
+    }
+
+    /// <summary>
+    /// Queues a one-statement write, sent to the server together with its neighbours in the batch; <paramref name="onResult"/>
+    /// gets the rows it affected. The task completes once the transaction that ran it has committed.
+    /// </summary>
+    public Task<T> EnqueueStatementAsync<T>(Func<NpgsqlBatchCommand> statement, Func<PostgresWriteContext, int, Task<T>> onResult,
+        CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+        var operation = new PostgresStatementOperation<T>(statement, onResult, cancellationToken);
+        Enqueue(operation);
+        return operation.Task;
+    }
+
+    private void Enqueue(PostgresWriteOperation operation)
+    {
         if (!_queue.Writer.TryWrite(operation))
         {
             throw new ObjectDisposedException(nameof(PostgresStorage), "the storage is closed");
         }
-        return operation.Task;
     }
 
     /// <summary>Stops taking writes, finishes every write already queued, and closes the connection.</summary>
@@ -143,16 +164,18 @@ internal sealed class PostgresWriter : IAsyncDisposable
             var connection = await ConnectionAsync().ConfigureAwait(false);
             transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
             _context.Begin(connection, transaction);
-            for (var i = 0; i < batch.Count; i++)
+            if (savepoints)
             {
-                if (savepoints)
+                for (var i = 0; i < batch.Count; i++)
                 {
                     failures[i] = await RunInSavepointAsync(transaction, batch[i]).ConfigureAwait(false);
-                    continue;
                 }
+            }
+            else
+            {
                 try
                 {
-                    await batch[i].ExecuteAsync(_context).ConfigureAwait(false);
+                    await RunPipelinedAsync(connection, transaction, batch).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (!PostgresErrors.IsRetryable(exception) && !PostgresErrors.IsConnectionFailure(exception))
                 {
@@ -193,6 +216,45 @@ internal sealed class PostgresWriter : IAsyncDisposable
             {
                 await transaction.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs the batch in order, sending each run of consecutive single-statement operations to the server in one round
+    /// trip. Any failure fails the whole attempt (the transaction is aborted); the caller then retries under savepoints.
+    /// </summary>
+    private async Task RunPipelinedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<PostgresWriteOperation> batch)
+    {
+        var statements = new List<NpgsqlBatchCommand>();
+        var start = 0;
+        while (start < batch.Count)
+        {
+            statements.Clear();
+            var end = start;
+            while (end < batch.Count && batch[end].CreateStatement() is { } statement)
+            {
+                statements.Add(statement);
+                end++;
+            }
+            if (statements.Count == 0)
+            {
+                await batch[start].ExecuteAsync(_context).ConfigureAwait(false);
+                start++;
+                continue;
+            }
+            await using (var pipelined = new NpgsqlBatch(connection, transaction))
+            {
+                foreach (var statement in statements)
+                {
+                    pipelined.BatchCommands.Add(statement);
+                }
+                await pipelined.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            for (var i = start; i < end; i++)
+            {
+                await batch[i].CompleteStatementAsync(_context, statements[i - start]).ConfigureAwait(false);
+            }
+            start = end;
         }
     }
 
