@@ -94,6 +94,23 @@ public sealed class PostgresStorageTests
     }
 
     [Test]
+    public async Task A_node_whose_connections_were_cut_resumes_writing()
+    {
+        // As when PostgreSQL restarts or fails over: every connection of the node is terminated by the server.
+        var node = "node-" + Guid.NewGuid().ToString("N")[..8];
+        await using var storage = await OpenAsync(node);
+        await storage.Audit.AppendAsync(new AuditEvent(T0, "login", "admin", "success", "before"), CancellationToken.None);
+
+        await _database.ExecuteRawAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'amipki {node}';");
+
+        await storage.Audit.AppendAsync(new AuditEvent(T0, "login", "admin", "success", "after"), CancellationToken.None);
+        Assert.That(await storage.Issuance.TryReserveAsync(Intent(Serial(1)), CancellationToken.None), Is.True);
+        var verification = await storage.Audit.VerifyAsync(CancellationToken.None);
+        Assert.That(verification.IsIntact, Is.True, verification.Problem);
+        Assert.That(verification.EntriesChecked, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task Two_nodes_issuing_concurrently_never_share_a_serial_and_both_audit_chains_verify()
     {
         // Both nodes walk the same small ring of candidate serials from different places, so they collide constantly: the unique key

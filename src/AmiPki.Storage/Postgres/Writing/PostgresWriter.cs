@@ -101,9 +101,23 @@ internal sealed class PostgresWriter : IAsyncDisposable
                         batch.Add(operation);
                     }
                 }
-                if (batch.Count > 0)
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+                try
                 {
                     await RunBatchAsync(batch, failures).ConfigureAwait(false);
+                }
+                catch (Exception exception)
+                {
+                    // A fault of the writer itself: its callers must still be answered, and the loop must go on serving the
+                    // next batch (on a new connection), or every later write would wait forever.
+                    await DropConnectionAsync().ConfigureAwait(false);
+                    foreach (var operation in batch)
+                    {
+                        operation.Fail(exception);
+                    }
                 }
             }
         }
@@ -212,10 +226,7 @@ internal sealed class PostgresWriter : IAsyncDisposable
         {
             _context.AuditChain.Reset();
             _context.End();
-            if (transaction is not null)
-            {
-                await transaction.DisposeAsync().ConfigureAwait(false);
-            }
+            await DisposeQuietlyAsync(transaction).ConfigureAwait(false);
         }
     }
 
@@ -292,31 +303,52 @@ internal sealed class PostgresWriter : IAsyncDisposable
 
     private async Task DropConnectionAsync()
     {
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync().ConfigureAwait(false);
-            _connection = null;
-        }
-    }
-
-    private static async Task TryRollbackAsync(NpgsqlTransaction? transaction)
-    {
-        // A completed transaction (committed, rolled back, or its connection broken) no longer has a connection.
-        if (transaction?.Connection is null)
+        var connection = _connection;
+        _connection = null;
+        if (connection is null)
         {
             return;
         }
         try
         {
-            await transaction!.RollbackAsync().ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
-        catch (NpgsqlException)
+        catch (Exception exception) when (exception is NpgsqlException or IOException or InvalidOperationException)
         {
-            // The connection is gone: the server rolls back a transaction whose connection dies.
+            // A broken connection may fail to close cleanly; it is gone either way.
         }
-        catch (InvalidOperationException)
+    }
+
+    private static async Task DisposeQuietlyAsync(NpgsqlTransaction? transaction)
+    {
+        if (transaction is null)
         {
-            // The transaction was already completed by a broken connection.
+            return;
+        }
+        try
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or IOException or InvalidOperationException)
+        {
+            // Disposing rolls back an unfinished transaction; on a broken connection the server has already done so.
+        }
+    }
+
+    private static async Task TryRollbackAsync(NpgsqlTransaction? transaction)
+    {
+        if (transaction is null)
+        {
+            return;
+        }
+        try
+        {
+            await transaction.RollbackAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or IOException or InvalidOperationException)
+        {
+            // Already completed, or its connection broke (ObjectDisposedException): the server rolls back a transaction
+            // whose connection dies, so there is nothing left to undo.
         }
     }
 
