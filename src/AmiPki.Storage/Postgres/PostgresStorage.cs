@@ -67,7 +67,8 @@ public sealed class PostgresStorage : IAmiPkiStorage
         ArgumentNullException.ThrowIfNull(time);
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         var settings = builder.ConnectionStringBuilder;
-        // Server-side prepared statements for the statements run per certificate, unless the operator chose otherwise.
+        // Server-side prepared statements for the statements run per certificate (Npgsql's default is none); a connection
+        // string asking for a number of its own keeps it.
         if (settings.MaxAutoPrepare == 0)
         {
             settings.MaxAutoPrepare = 64;
