@@ -32,7 +32,8 @@ public sealed class PostgresStorageFactory : StorageFactory
                 var cluster = await PostgresTestCluster.SharedAsync();
                 _adminConnectionString = cluster.ConnectionString;
                 await ExecuteAsync(_adminConnectionString, $"CREATE SCHEMA {Schema};");
-                _connectionString = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { SearchPath = Schema }.ToString();
+                // A small pool per storage: a test opens several storages at once, all on one cluster of 200 connections.
+                _connectionString = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { SearchPath = Schema, MaxPoolSize = 20 }.ToString();
             }
             return _connectionString;
         }
