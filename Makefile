@@ -37,7 +37,7 @@ test: peers build
 		--logger "console;verbosity=minimal"; status=$$?; bash scripts/test-summary.sh $(RESULTS); exit $$status
 
 bench: build
-	$(DOTNET) run -c $(CONFIGURATION) --no-build --project bench/AmiPki.Bench
+	$(DOTNET) run -c $(CONFIGURATION) --no-build --project bench/AmiPki.Bench -- $(BENCH_ARGS)
 
 clean:
 	$(DOTNET) clean AmiPki.sln -c $(CONFIGURATION)

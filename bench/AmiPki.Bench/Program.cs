@@ -2,9 +2,13 @@ using System.Globalization;
 using AmiPki.Bench;
 
 // `make bench`: whole-system figures, each printed beside this machine's own crypto ceiling measured in the same run.
+// Usage: AmiPki.Bench [seconds per figure] [section ...]; sections: issuance pkcs11 ocsp crl scep cmp est estcoaps (default: all).
 var seconds = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var s) ? s : 10;
+var sections = args.Skip(args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out _) ? 1 : 0).ToHashSet(StringComparer.OrdinalIgnoreCase);
+bool Runs(string section) => sections.Count == 0 || sections.Contains(section);
 var duration = TimeSpan.FromSeconds(seconds);
-Console.WriteLine($"AmiPki benchmarks: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {seconds} s per figure");
+Console.WriteLine($"AmiPki benchmarks: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {seconds} s per figure, " +
+                  $"load average at start {LoadAverage()}");
 Console.WriteLine();
 
 var ceiling1 = CryptoCeiling.Measure(1, TimeSpan.FromSeconds(3));
@@ -17,32 +21,60 @@ double Bound(CryptoCeiling.Rates rates) => 1 / (1 / rates.VerifyPerSecond + 2 / 
 Console.WriteLine($"  crypto bound per certificate (1 verify + 2 signs): {Bound(ceiling1),9:N0}/s on 1 thread, {Bound(ceiling2),9:N0}/s on {Environment.ProcessorCount}");
 Console.WriteLine();
 
-Console.WriteLine("Durable in-process issuance (meter-s1-signing, P-256 software key, SQLite WAL synchronous=FULL, group commit):");
-var results = await IssuanceBenchmark.RunAsync([1, 2], duration, inFlightPerCaller: 128);
-foreach (var result in results)
+if (Runs("issuance"))
 {
-    var bound = result.Callers == 1 ? Bound(ceiling1) : Bound(ceiling2);
-    Console.WriteLine($"  {result.Callers} caller thread(s), {result.InFlight,4} in flight: {result.PerSecond,9:N0} certificates/s " +
-                      $"({result.Issued:N0} in {result.Seconds:N1} s; {result.CoresUsed:N2} cores busy; {result.PerSecond / bound:P0} of the crypto bound); peak RSS {result.PeakWorkingSet / 1048576:N0} MB");
+    Console.WriteLine("Durable in-process issuance (meter-s1-signing, P-256 software key, SQLite WAL synchronous=FULL, group commit):");
+    var results = await IssuanceBenchmark.RunAsync([1, 2], duration, inFlightPerCaller: 128);
+    foreach (var result in results)
+    {
+        var bound = result.Callers == 1 ? Bound(ceiling1) : Bound(ceiling2);
+        Console.WriteLine($"  {result.Callers} caller thread(s), {result.InFlight,4} in flight: {result.PerSecond,9:N0} certificates/s " +
+                          $"({result.Issued:N0} in {result.Seconds:N1} s; {result.CoresUsed:N2} cores busy; {result.PerSecond / bound:P0} of the crypto bound); peak RSS {result.PeakWorkingSet / 1048576:N0} MB");
+    }
+    Console.WriteLine("  target (issue 2): >= 8,000 durable certificates/s with 2 threads on this 2-core machine");
+    Console.WriteLine();
 }
-Console.WriteLine("  target (issue 2): >= 8,000 durable certificates/s with 2 threads on this 2-core machine");
-await Pkcs11Benchmark.PrintAsync(duration);
+if (Runs("pkcs11"))
+{
+    await Pkcs11Benchmark.PrintAsync(duration);
+    Console.WriteLine();
+}
+if (Runs("ocsp"))
+{
+    OcspBenchmark.Print(await OcspBenchmark.RunAsync(duration));
+    Console.WriteLine();
+}
+if (Runs("crl"))
+{
+    CrlBenchmark.Print(await CrlBenchmark.RunAsync());
+    Console.WriteLine();
+}
+if (Runs("scep"))
+{
+    await ScepBenchmark.PrintAsync(duration);
+    Console.WriteLine();
+}
+if (Runs("cmp"))
+{
+    CmpBenchmark.Print(await CmpBenchmark.RunAsync(duration, 16));
+    Console.WriteLine();
+}
+if (Runs("est"))
+{
+    Console.WriteLine("EST over HTTPS (RFC 7030) simpleenroll with mutual TLS, in-process server and in-repo load generator:");
+    foreach (var r in await EstBenchmark.RunAsync(duration))
+    {
+        Console.WriteLine($"  {r.Mode,-20} c{r.Concurrency}: {r.PerSecond,9:N0} enrollments/s ({r.Enrolled:N0} ok, {r.Failed:N0} failed); " +
+                          $"p50 {r.P50Milliseconds:N1} ms, p99 {r.P99Milliseconds:N1} ms; {r.CpuMillisecondsPerEnrollment:N2} CPU-ms per enrollment; peak RSS {r.PeakRssBytes / 1048576:N0} MB");
+    }
+    Console.WriteLine("  target (issue 4): >= 3,000/s keep-alive, >= 1,000/s with a full handshake each, peak RSS < 400 MB");
+    Console.WriteLine();
+}
+if (Runs("estcoaps"))
+{
+    await AmiPki.Bench.Fleet.FleetBenchmark.RunAndPrintAsync(10_000, 256);
+}
+Console.WriteLine($"load average at end {LoadAverage()}");
 
-Console.WriteLine();
-OcspBenchmark.Print(await OcspBenchmark.RunAsync(duration));
-Console.WriteLine();
-CrlBenchmark.Print(await CrlBenchmark.RunAsync());
-Console.WriteLine();
-await ScepBenchmark.PrintAsync(duration);
-Console.WriteLine();
-CmpBenchmark.Print(await CmpBenchmark.RunAsync(duration, 16));
-Console.WriteLine();
-Console.WriteLine("EST over HTTPS (RFC 7030) simpleenroll with mutual TLS, in-process server and in-repo load generator:");
-foreach (var r in await EstBenchmark.RunAsync(duration))
-{
-    Console.WriteLine($"  {r.Mode,-20} c{r.Concurrency}: {r.PerSecond,9:N0} enrollments/s ({r.Enrolled:N0} ok, {r.Failed:N0} failed); " +
-                      $"p50 {r.P50Milliseconds:N1} ms, p99 {r.P99Milliseconds:N1} ms; {r.CpuMillisecondsPerEnrollment:N2} CPU-ms per enrollment; peak RSS {r.PeakRssBytes / 1048576:N0} MB");
-}
-Console.WriteLine("  target (issue 4): >= 3,000/s keep-alive, >= 1,000/s with a full handshake each, peak RSS < 400 MB");
-Console.WriteLine();
-await AmiPki.Bench.Fleet.FleetBenchmark.RunAndPrintAsync(10_000, 256);
+// Figures from a busy machine are not comparable: print what else was running.
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

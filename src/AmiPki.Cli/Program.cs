@@ -21,5 +21,7 @@ var root = new RootCommand("AmiPki: certificate authority and certificate lifecy
     CeremonyCommands.Create(),
     RevokeCommands.Create(),
     CrlCommand.Create(),
+    CampaignCommands.Create(),
+    JobCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync();

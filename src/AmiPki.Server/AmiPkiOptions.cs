@@ -1,3 +1,6 @@
+using AmiPki.Core.Campaigns;
+using AmiPki.Server.Jobs;
+
 namespace AmiPki.Server;
 
 /// <summary>
@@ -43,6 +46,12 @@ public sealed class AmiPkiOptions
 
     /// <summary>Where the database is (section <c>AmiPki:Storage</c>); SQLite in the data directory unless PostgreSQL is configured.</summary>
     public StorageSection Storage { get; set; } = new();
+
+    /// <summary>Scheduled jobs: intervals and thresholds (section <c>AmiPki:Jobs</c>, e.g. <c>AMIPKI_Jobs__CrlPublication=00:10:00</c>).</summary>
+    public JobOptions Jobs { get; set; } = new();
+
+    /// <summary>Renewal campaigns: spread per DCU, webhook (section <c>AmiPki:Campaigns</c>, e.g. <c>AMIPKI_Campaigns__WebhookUrl</c>).</summary>
+    public CampaignOptions Campaigns { get; set; } = new();
 
     /// <summary>The <c>pkcs11</c> key provider (section <c>AmiPki:Pkcs11</c>, e.g. <c>AMIPKI_Pkcs11__TokenLabel</c>).</summary>
     public Pkcs11Section Pkcs11 { get; set; } = new();

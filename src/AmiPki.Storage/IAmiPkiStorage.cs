@@ -1,6 +1,8 @@
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Campaigns;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
+using AmiPki.Core.Jobs;
 using AmiPki.Core.Storage;
 
 namespace AmiPki.Storage;
@@ -31,6 +33,14 @@ public interface IAmiPkiStorage : IAsyncDisposable
     IDeviceRegistry Devices { get; }
 
     ICredentialStore Credentials { get; }
+
+    /// <summary>Renewal campaign entries.</summary>
+    ICampaignStore Campaigns { get; }
+
+    /// <summary>Scheduled jobs' last run and next due time.</summary>
+    IJobScheduleStore JobSchedule { get; }
+
+    ICertificateHousekeeping Housekeeping { get; }
 
     /// <summary>Opens the manual-approval queue on the same database; the caller disposes it.</summary>
     Task<IOwnedPendingRequestStore> OpenPendingRequestsAsync(CancellationToken cancellationToken);

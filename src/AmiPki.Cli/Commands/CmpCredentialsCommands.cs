@@ -1,11 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Security.Cryptography;
-using AmiPki.Core.Audit;
-using AmiPki.Core.Credentials;
-using AmiPki.Core.Profiles;
 using AmiPki.Protocols.Cmp;
-using AmiPki.Server;
+using AmiPki.Server.Admin;
 
 namespace AmiPki.Cli.Commands;
 
@@ -29,73 +25,26 @@ public static class CmpCredentialsCommands
         var add = new Command("add", "Add a CMP reference number and secret; prints a generated secret once") { reference, profile, subject, expiresIn, reusable, secretStdin };
         add.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var name = parseResult.GetValue(reference)!.Trim();
-            if (name.Length is 0 or > 128)
+            if (!DurationText.TryParse(parseResult.GetValue(expiresIn), out var lifetime))
             {
-                return CommandRunner.Fail("--ref must be 1..128 characters");
-            }
-            if (!TryParseDuration(parseResult.GetValue(expiresIn)!, out var lifetime))
-            {
-                return CommandRunner.Fail("--expires-in must be a positive number followed by d, h or m (e.g. 7d)");
+                return CommandRunner.Fail($"--expires-in: expected {DurationText.Expected}");
             }
             var profileNames = parseResult.GetValue(profile)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var options = CliOptions.Resolve(parseResult);
-            var known = ProfileLoader.LoadDirectory(AmiPkiRuntime.ResolveProfilesDirectory(options));
-            if (profileNames.Length == 0)
+            var secret = await CredentialCommands.SecretFromStdinAsync(parseResult.GetValue(secretStdin), cancellationToken);
+            var (runtime, credentials) = await CredentialCommands.OpenAsync(parseResult, cancellationToken);
+            await using (runtime)
             {
-                return CommandRunner.Fail("--profile names no profile");
-            }
-            foreach (var profileName in profileNames)
-            {
-                if (known.Find(profileName) is not { } found)
+                var oneTime = !parseResult.GetValue(reusable);
+                var created = await credentials.AddCmpReferenceAsync(parseResult.GetValue(reference)!, profileNames, parseResult.GetValue(subject), lifetime,
+                    oneTime, secret, CredentialCommands.Actor, cancellationToken);
+                Console.WriteLine($"added CMP reference {created.Credential.Name} for {string.Join(", ", created.Credential.Profiles)}, "
+                                  + $"expires {created.Credential.ExpiresAt:u}{(oneTime ? ", one-time" : "")}");
+                if (created.Secret is not null)
                 {
-                    return CommandRunner.Fail($"no profile named '{profileName}' (known: {string.Join(", ", known.All.Select(p => p.Name).Order(StringComparer.Ordinal))})");
+                    Console.WriteLine($"secret (shown once): {created.Secret}");
                 }
-                if (!found.Protocols.Contains(EnrollmentProtocol.Cmp, StringComparer.Ordinal))
-                {
-                    return CommandRunner.Fail($"profile {profileName} does not allow CMP (protocols: {string.Join(", ", found.Protocols)})");
-                }
+                return 0;
             }
-            var protector = CmpSecretProtector.FromEnvironment(options.KeyPassphrase);
-            if (protector is null)
-            {
-                return CommandRunner.Fail($"set {CmpSecretProtector.KeyVariable} or {CmpSecretProtector.FallbackVariable}: CMP secrets are stored encrypted under it");
-            }
-            string secret;
-            var generated = !parseResult.GetValue(secretStdin);
-            if (generated)
-            {
-                // 24 CSPRNG bytes (192 bits), base64url: typeable, far beyond guessing.
-                secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-            }
-            else
-            {
-                secret = (await Console.In.ReadLineAsync(cancellationToken))?.TrimEnd('\r', '\n') ?? "";
-                if (secret.Length < 12)
-                {
-                    return CommandRunner.Fail("the secret read from stdin must be at least 12 characters");
-                }
-            }
-            await using var runtime = await AmiPkiRuntime.OpenAsync(options, TimeProvider.System, cancellationToken);
-            if (await runtime.Storage.Credentials.FindAsync(CmpSecretProtector.CredentialKind, name, cancellationToken) is not null)
-            {
-                return CommandRunner.Fail($"reference {name} exists already");
-            }
-            var now = runtime.Time.GetUtcNow();
-            var expires = now + lifetime;
-            var oneTime = !parseResult.GetValue(reusable);
-            var boundSubject = parseResult.GetValue(subject);
-            await runtime.Storage.Credentials.AddAsync(new EnrollmentCredential(CmpSecretProtector.CredentialKind, name, protector.Protect(name, secret), profileNames,
-                boundSubject, expires, oneTime, null, now), cancellationToken);
-            await runtime.Storage.Audit.AppendAsync(new AuditEvent(now, "credential", $"cli:{Environment.UserName}", "success",
-                $"added CMP reference {name} profiles={string.Join(",", profileNames)} subject={boundSubject ?? "-"} expires={expires:u} oneTime={oneTime}"),
-                cancellationToken);
-            Console.WriteLine($"added CMP reference {name} for {string.Join(", ", profileNames)}, expires {expires:u}{(oneTime ? ", one-time" : "")}");
-            if (generated)
-            {
-                Console.WriteLine($"secret (shown once): {secret}");
-            }
-            return 0;
         }));
 
         var list = new Command("list", "List CMP reference numbers (never their secrets)");
@@ -112,24 +61,9 @@ public static class CmpCredentialsCommands
             Console.WriteLine($"{credentials.Count} reference(s)");
             return 0;
         }));
-        return new Command("cmp-credentials", "CMP reference numbers and shared secrets (PasswordBasedMac)") { add, list };
-    }
-
-    private static bool TryParseDuration(string text, out TimeSpan duration)
-    {
-        duration = default;
-        text = text.Trim();
-        if (text.Length < 2 || !int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount <= 0)
+        return new Command("cmp-credentials", "CMP reference numbers and shared secrets (PasswordBasedMac)")
         {
-            return false;
-        }
-        duration = char.ToLowerInvariant(text[^1]) switch
-        {
-            'd' => TimeSpan.FromDays(amount),
-            'h' => TimeSpan.FromHours(amount),
-            'm' => TimeSpan.FromMinutes(amount),
-            _ => default,
+            add, list, CredentialCommands.Remove(CmpSecretProtector.CredentialKind, "CMP reference"),
         };
-        return duration > TimeSpan.Zero;
     }
 }

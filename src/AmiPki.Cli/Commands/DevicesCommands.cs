@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AmiPki.Core.Devices;
 using Spectre.Console;
 
 namespace AmiPki.Cli.Commands;
@@ -6,8 +7,6 @@ namespace AmiPki.Cli.Commands;
 /// <summary><c>amipki devices import FILE.csv</c> and <c>amipki devices list</c>.</summary>
 public static class DevicesCommands
 {
-    private const int Chunk = 10_000;
-
     public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = $"CSV manifest with the header {DeviceManifest.Header}" };
@@ -15,20 +14,17 @@ public static class DevicesCommands
         import.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var path = parseResult.GetValue(file)!.FullName;
-            var devices = DeviceManifest.Parse(path, TimeProvider.System.GetUtcNow());
+            var devices = DeviceManifest.ParseFile(path, TimeProvider.System.GetUtcNow());
             await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
+            var importer = new DeviceImporter(runtime.Storage.Devices, runtime.Storage.Audit, runtime.Time);
             var written = 0;
             await AnsiConsole.Progress().AutoClear(false).StartAsync(async progress =>
             {
                 var task = progress.AddTask($"importing {devices.Count} devices", maxValue: Math.Max(1, devices.Count));
-                foreach (var chunk in devices.Chunk(Chunk))
-                {
-                    written += await runtime.Storage.Devices.UpsertAsync(chunk, cancellationToken);
-                    task.Increment(chunk.Length);
-                }
+                written = await importer.ImportAsync(devices, Path.GetFileName(path), $"cli:{Environment.UserName}",
+                    new SyncProgress<(int Done, int Total)>(report => task.Value = report.Done), cancellationToken);
+                task.Value = task.MaxValue;
             });
-            await runtime.Storage.Audit.AppendAsync(new Core.Audit.AuditEvent(runtime.Time.GetUtcNow(), "devices", $"cli:{Environment.UserName}", "success",
-                $"imported {written} devices from {Path.GetFileName(path)}"), cancellationToken);
             Console.WriteLine($"imported {written} device(s) from {path}");
             return 0;
         }));

@@ -1,9 +1,5 @@
 using System.CommandLine;
-using System.Security.Cryptography;
-using AmiPki.Core.Audit;
-using AmiPki.Core.Credentials;
-using AmiPki.Core.Profiles;
-using AmiPki.Server;
+using AmiPki.Server.Admin;
 
 namespace AmiPki.Cli.Commands;
 
@@ -15,7 +11,7 @@ namespace AmiPki.Cli.Commands;
 public static class EstAccountCommands
 {
     /// <summary>The credential kind EST looks accounts up by.</summary>
-    public const string Kind = "est-account";
+    public const string Kind = EnrollmentCredentialAdmin.EstAccountKind;
 
     public static Command Create()
     {
@@ -29,59 +25,21 @@ public static class EstAccountCommands
         var add = new Command("add", "Add an EST account; prints the generated secret once") { name, profiles, subject, expiresDays, oneTime, secretStdin };
         add.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var accountName = parseResult.GetValue(name)!.Trim();
-            if (accountName.Length == 0 || accountName.Contains(':', StringComparison.Ordinal))
-            {
-                // RFC 7617 §2: the user-id cannot contain a colon.
-                return CommandRunner.Fail("--name must be non-empty and contain no ':'");
-            }
             var profileNames = parseResult.GetValue(profiles)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var options = CliOptions.Resolve(parseResult);
-            var known = ProfileLoader.LoadDirectory(AmiPkiRuntime.ResolveProfilesDirectory(options));
-            if (profileNames.Length == 0)
+            var secret = await CredentialCommands.SecretFromStdinAsync(parseResult.GetValue(secretStdin), cancellationToken);
+            var (runtime, credentials) = await CredentialCommands.OpenAsync(parseResult, cancellationToken);
+            await using (runtime)
             {
-                return CommandRunner.Fail("--allowed-profiles names no profile");
-            }
-            foreach (var profileName in profileNames)
-            {
-                if (known.Find(profileName) is not { } profile)
+                var lifetime = parseResult.GetValue(expiresDays) is { } days ? TimeSpan.FromDays(days) : (TimeSpan?)null;
+                var created = await credentials.AddEstAccountAsync(parseResult.GetValue(name)!, profileNames, parseResult.GetValue(subject), lifetime,
+                    parseResult.GetValue(oneTime), secret, CredentialCommands.Actor, cancellationToken);
+                Console.WriteLine($"added EST account {created.Credential.Name} for {string.Join(", ", created.Credential.Profiles)}");
+                if (created.Secret is not null)
                 {
-                    return CommandRunner.Fail($"no profile named '{profileName}' (known: {string.Join(", ", known.All.Select(p => p.Name).Order(StringComparer.Ordinal))})");
+                    Console.WriteLine($"secret (shown once): {created.Secret}");
                 }
-                if (!profile.Protocols.Contains(EnrollmentProtocol.Est, StringComparer.Ordinal))
-                {
-                    return CommandRunner.Fail($"profile {profileName} does not allow EST (protocols: {string.Join(", ", profile.Protocols)})");
-                }
+                return 0;
             }
-            string secret;
-            var generated = !parseResult.GetValue(secretStdin);
-            if (generated)
-            {
-                // 24 CSPRNG bytes (192 bits), base64url: typeable, and far beyond guessing even without PBKDF2.
-                secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-            }
-            else
-            {
-                secret = (await Console.In.ReadLineAsync(cancellationToken))?.TrimEnd('\r', '\n') ?? "";
-                if (secret.Length < 12)
-                {
-                    return CommandRunner.Fail("the secret read from stdin must be at least 12 characters");
-                }
-            }
-            await using var runtime = await AmiPkiRuntime.OpenAsync(options, TimeProvider.System, cancellationToken);
-            var now = runtime.Time.GetUtcNow();
-            var expires = parseResult.GetValue(expiresDays) is { } days ? now.AddDays(days) : (DateTimeOffset?)null;
-            await runtime.Storage.Credentials.AddAsync(new EnrollmentCredential(Kind, accountName, SecretHasher.Hash(secret), profileNames,
-                parseResult.GetValue(subject), expires, parseResult.GetValue(oneTime), null, now), cancellationToken);
-            await runtime.Storage.Audit.AppendAsync(new AuditEvent(now, "credential", $"cli:{Environment.UserName}", "success",
-                $"added EST account {accountName} profiles={string.Join(",", profileNames)} subject={parseResult.GetValue(subject) ?? "-"} expires={expires?.ToString("u") ?? "-"} oneTime={parseResult.GetValue(oneTime)}"),
-                cancellationToken);
-            Console.WriteLine($"added EST account {accountName} for {string.Join(", ", profileNames)}");
-            if (generated)
-            {
-                Console.WriteLine($"secret (shown once): {secret}");
-            }
-            return 0;
         }));
 
         var list = new Command("list", "List EST accounts (never their secrets)");
@@ -97,6 +55,6 @@ public static class EstAccountCommands
             Console.WriteLine($"{accounts.Count} account(s)");
             return 0;
         }));
-        return new Command("est-account", "EST HTTP Basic accounts") { add, list };
+        return new Command("est-account", "EST HTTP Basic accounts") { add, list, CredentialCommands.Remove(Kind, "EST account") };
     }
 }

@@ -10,7 +10,7 @@ public static class ListCommand
     public static Command Create()
     {
         var profile = new Option<string?>("--profile") { Description = "Only this profile" };
-        var status = new Option<string?>("--status") { Description = "issued, signing, failed, revoked or valid" };
+        var status = new Option<string?>("--status") { Description = "issued, signing, outcome-unknown, failed, revoked or valid" };
         var expiringBefore = new Option<DateTimeOffset?>("--expiring-before") { Description = "Only certificates whose notAfter is before this date (ISO 8601)" };
         var issuer = new Option<string?>("--issuer") { Description = "Only this CA" };
         var limit = new Option<int>("--limit") { Description = "At most this many rows", DefaultValueFactory = _ => 100 };
@@ -18,25 +18,16 @@ public static class ListCommand
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var statusValue = parseResult.GetValue(status);
-            var (state, revoked) = statusValue switch
-            {
-                null => ((CertificateState?)null, (bool?)null),
-                "issued" => (CertificateState.Issued, null),
-                "signing" => (CertificateState.Signing, null),
-                "failed" => (CertificateState.Failed, null),
-                "revoked" => (null, true),
-                "valid" => (CertificateState.Issued, false),
-                _ => throw new ArgumentException($"unknown status '{statusValue}' (issued, signing, failed, revoked, valid)"),
-            };
+            var (state, revoked) = CertificateLookup.ParseStatus(statusValue);
             await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
             var rows = await runtime.Storage.Certificates.ListAsync(new CertificateQuery(
                 Issuer: parseResult.GetValue(issuer), Profile: parseResult.GetValue(profile), State: state, Revoked: revoked,
                 ExpiringBefore: parseResult.GetValue(expiringBefore), Limit: parseResult.GetValue(limit)), cancellationToken);
-            Console.WriteLine($"{"SERIAL",-32}  {"ISSUER",-12} {"PROFILE",-22} {"STATE",-8} {"NOT AFTER",-20} SUBJECT");
+            Console.WriteLine($"{"SERIAL",-32}  {"ISSUER",-12} {"PROFILE",-22} {"STATE",-15} {"NOT AFTER",-20} SUBJECT");
             foreach (var row in rows)
             {
-                var stateText = row.Revocation is not null ? "revoked" : row.State.ToString().ToLowerInvariant();
-                Console.WriteLine($"{row.SerialHex,-32}  {row.Issuer,-12} {row.Profile,-22} {stateText,-8} {row.NotAfter.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-20} {row.Subject}");
+                var stateText = row.Revocation is not null ? "revoked" : CertificateLookup.StateText(row.State);
+                Console.WriteLine($"{row.SerialHex,-32}  {row.Issuer,-12} {row.Profile,-22} {stateText,-15} {row.NotAfter.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-20} {row.Subject}");
             }
             Console.WriteLine($"{rows.Count} certificate(s)");
             return 0;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using AmiPki.Core.Approvals;
-using AmiPki.Core.Audit;
 
 namespace AmiPki.Cli.Commands;
 
@@ -17,15 +16,7 @@ public static class RequestsCommands
         var list = new Command("list", "List requests waiting for (or past) approval") { state, limit };
         list.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            PendingRequestState? filter = parseResult.GetValue(state)!.ToLowerInvariant() switch
-            {
-                "all" => null,
-                "pending" => PendingRequestState.Pending,
-                "approved" => PendingRequestState.Approved,
-                "rejected" => PendingRequestState.Rejected,
-                "issued" => PendingRequestState.Issued,
-                var other => throw new ArgumentException($"--state {other}: expected pending, approved, rejected, issued or all"),
-            };
+            var filter = ApprovalService.ParseStateFilter(parseResult.GetValue(state)!);
             await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
             await using var store = await runtime.Storage.OpenPendingRequestsAsync(cancellationToken);
             var rows = await store.ListAsync(filter, parseResult.GetValue(limit), cancellationToken);
@@ -52,20 +43,16 @@ public static class RequestsCommands
             var requestId = parseResult.GetValue(id)!.Trim().ToLowerInvariant();
             await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
             await using var store = await runtime.Storage.OpenPendingRequestsAsync(cancellationToken);
-            var request = await store.FindAsync(requestId, cancellationToken);
-            if (request is null)
+            var approvals = new ApprovalService(store, runtime.Storage.Audit, runtime.Time);
+            PendingRequest request;
+            try
             {
-                return CommandRunner.Fail($"no request {requestId}");
+                request = await approvals.DecideAsync(requestId, approve, $"cli:{Environment.UserName}", parseResult.GetValue(reason), cancellationToken);
             }
-            var actor = $"cli:{Environment.UserName}";
-            var now = runtime.Time.GetUtcNow();
-            if (!await store.DecideAsync(requestId, approve, actor, parseResult.GetValue(reason), now, cancellationToken))
+            catch (KeyNotFoundException e)
             {
-                return CommandRunner.Fail($"request {requestId} is already {request.State.ToString().ToLowerInvariant()}");
+                return CommandRunner.Fail(e.Message);
             }
-            await runtime.Storage.Audit.AppendAsync(new AuditEvent(now, "approval", actor, approve ? "approved" : "rejected",
-                $"request={requestId} profile={request.Profile} subject={request.Subject} requester={request.Requester} reason={parseResult.GetValue(reason) ?? "-"}"),
-                cancellationToken);
             Console.WriteLine($"{(approve ? "approved" : "rejected")} request {requestId} ({request.Profile}, {request.Subject})");
             return 0;
         }));

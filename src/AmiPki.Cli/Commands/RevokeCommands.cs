@@ -8,7 +8,7 @@ namespace AmiPki.Cli.Commands;
 /// <summary>
 /// <c>amipki revoke</c>: revokes one serial, a list file, or every certificate of a device, DCU, manufacturer lot or
 /// profile; <c>--hold</c> puts certificates on hold and <c>--release</c> releases holds (RFC 5280 §5.3.1). Each
-/// issuer's share of a batch is one durable operation; a running server notices it within seconds and republishes
+/// issuer's share of a batch (per profile) is one durable operation; a running server notices it within seconds and republishes
 /// its CRLs and OCSP responses.
 /// </summary>
 public static class RevokeCommands

@@ -1,10 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
-using AmiPki.Core.Audit;
-using AmiPki.Core.Credentials;
-using AmiPki.Core.Profiles;
 using AmiPki.Protocols.Scep;
-using AmiPki.Server;
+using AmiPki.Server.Admin;
 
 namespace AmiPki.Cli.Commands;
 
@@ -14,8 +10,6 @@ namespace AmiPki.Cli.Commands;
 /// </summary>
 public static class ScepChallengeCommands
 {
-    private static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(7);
-
     public static Command Create()
     {
         // Not "--profiles": that is the global option naming the profiles directory.
@@ -25,32 +19,20 @@ public static class ScepChallengeCommands
         var add = new Command("add", "Add a one-time SCEP challenge password; prints it once") { profile, expiresIn, subject };
         add.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var profileName = parseResult.GetValue(profile)!.Trim();
-            if (!TryParseLifetime(parseResult.GetValue(expiresIn), out var lifetime))
+            var lifetime = EnrollmentCredentialAdmin.DefaultLifetime;
+            if (parseResult.GetValue(expiresIn) is { } text && !DurationText.TryParse(text, out lifetime))
             {
-                return CommandRunner.Fail($"--expires-in {parseResult.GetValue(expiresIn)}: expected a positive duration such as 30m, 12h or 7d");
+                return CommandRunner.Fail($"--expires-in {text}: expected {DurationText.Expected}");
             }
-            var options = CliOptions.Resolve(parseResult);
-            var known = ProfileLoader.LoadDirectory(AmiPkiRuntime.ResolveProfilesDirectory(options));
-            if (known.Find(profileName) is not { } found)
+            var (runtime, credentials) = await CredentialCommands.OpenAsync(parseResult, cancellationToken);
+            await using (runtime)
             {
-                return CommandRunner.Fail($"no profile named '{profileName}' (known: {string.Join(", ", known.All.Select(p => p.Name).Order(StringComparer.Ordinal))})");
+                var created = await credentials.AddScepChallengeAsync(parseResult.GetValue(profile)!.Trim(), parseResult.GetValue(subject), lifetime,
+                    CredentialCommands.Actor, cancellationToken);
+                Console.WriteLine($"added SCEP challenge {created.Credential.Name} for {created.Credential.Profiles[0]}, valid until {created.Credential.ExpiresAt:u}");
+                Console.WriteLine($"challenge (shown once): {created.Secret}");
+                return 0;
             }
-            if (!found.Protocols.Contains(EnrollmentProtocol.Scep, StringComparer.Ordinal))
-            {
-                return CommandRunner.Fail($"profile {profileName} does not allow SCEP (protocols: {string.Join(", ", found.Protocols)})");
-            }
-            var (id, secret, password) = ScepChallenge.Generate();
-            await using var runtime = await AmiPkiRuntime.OpenAsync(options, TimeProvider.System, cancellationToken);
-            var now = runtime.Time.GetUtcNow();
-            var expires = now + lifetime;
-            await runtime.Storage.Credentials.AddAsync(new EnrollmentCredential(ScepChallenge.CredentialKind, id, SecretHasher.Hash(secret), [profileName],
-                parseResult.GetValue(subject), expires, OneTime: true, UsedAt: null, now), cancellationToken);
-            await runtime.Storage.Audit.AppendAsync(new AuditEvent(now, "credential", $"cli:{Environment.UserName}", "success",
-                $"added SCEP challenge {id} profile={profileName} expires={expires:u} oneTime=True"), cancellationToken);
-            Console.WriteLine($"added SCEP challenge {id} for {profileName}, valid until {expires:u}");
-            Console.WriteLine($"challenge (shown once): {password}");
-            return 0;
         }));
 
         var list = new Command("list", "List SCEP challenges (never their secrets)");
@@ -66,35 +48,9 @@ public static class ScepChallengeCommands
             Console.WriteLine($"{challenges.Count} challenge(s)");
             return 0;
         }));
-        return new Command("scep-challenge", "One-time SCEP challenge passwords (RFC 8894 §2.3)") { add, list };
-    }
-
-    internal static bool TryParseLifetime(string? text, out TimeSpan lifetime)
-    {
-        lifetime = DefaultLifetime;
-        if (string.IsNullOrWhiteSpace(text))
+        return new Command("scep-challenge", "One-time SCEP challenge passwords (RFC 8894 §2.3)")
         {
-            return true;
-        }
-        text = text.Trim();
-        var unit = text[^1];
-        if (!double.TryParse(text[..^1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) || amount <= 0 || amount > 3660)
-        {
-            return false;
-        }
-        switch (unit)
-        {
-            case 'm':
-                lifetime = TimeSpan.FromMinutes(amount);
-                return true;
-            case 'h':
-                lifetime = TimeSpan.FromHours(amount);
-                return true;
-            case 'd':
-                lifetime = TimeSpan.FromDays(amount);
-                return true;
-            default:
-                return false;
-        }
+            add, list, CredentialCommands.Remove(ScepChallenge.CredentialKind, "SCEP challenge"),
+        };
     }
 }

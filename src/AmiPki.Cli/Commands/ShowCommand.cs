@@ -16,12 +16,8 @@ public static class ShowCommand
         {
             var serialHex = parseResult.GetValue(serial)!.Replace(":", "", StringComparison.Ordinal).ToUpperInvariant();
             await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
-            var issuers = parseResult.GetValue(issuer) is { } one ? [one] : (await runtime.Storage.Cas.ListAsync(cancellationToken)).Select(c => c.Name).ToList();
-            CertificateRecord? record = null;
-            foreach (var name in issuers)
-            {
-                record ??= await runtime.Storage.Certificates.FindAsync(name, serialHex, cancellationToken);
-            }
+            var issuers = (await runtime.Storage.Cas.ListAsync(cancellationToken)).Select(c => c.Name);
+            var record = await CertificateLookup.FindAsync(runtime.Storage.Certificates, parseResult.GetValue(issuer), issuers, serialHex, cancellationToken);
             if (record is null)
             {
                 return CommandRunner.Fail($"no certificate with serial {serialHex}");
@@ -30,7 +26,7 @@ public static class ShowCommand
             Console.WriteLine($"issuer:      {record.Issuer}");
             Console.WriteLine($"profile:     {record.Profile}");
             Console.WriteLine($"subject:     {record.Subject}");
-            Console.WriteLine($"state:       {record.State.ToString().ToLowerInvariant()}");
+            Console.WriteLine($"state:       {CertificateLookup.StateText(record.State)}");
             Console.WriteLine($"validity:    {record.NotBefore:u} .. {record.NotAfter:u}");
             Console.WriteLine($"requester:   {record.Requester} over {record.Protocol} at {record.CreatedAt:u}");
             if ((record.SystemTitle ?? record.Dcu ?? record.ManufacturerLot) is not null)

@@ -11,4 +11,7 @@ public interface ICredentialStore
     Task<bool> TryConsumeAsync(string kind, string name, DateTimeOffset at, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<EnrollmentCredential>> ListAsync(string? kind, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a credential (durable when the task completes); false if there was none. Certificates it enrolled stay.</summary>
+    Task<bool> DeleteAsync(string kind, string name, CancellationToken cancellationToken);
 }

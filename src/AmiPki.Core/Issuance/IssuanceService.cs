@@ -7,6 +7,7 @@ using AmiPki.Core.Lint;
 using AmiPki.Core.Policy;
 using AmiPki.Core.Profiles;
 using AmiPki.Core.Storage;
+using AmiPki.Core.Telemetry;
 
 namespace AmiPki.Core.Issuance;
 
@@ -65,6 +66,22 @@ public sealed class IssuanceService
     /// <summary>Steps 2–5: authorize, validate, build and lint. Touches no key and writes nothing.</summary>
     public PreparedCertificate Prepare(EnrollmentRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = _time.GetTimestamp();
+        try
+        {
+            return PrepareCore(request) with { StartedTimestamp = started };
+        }
+        catch (IssuanceRefusal refusal)
+        {
+            AmiPkiMetrics.IssuanceRefusals.Add(1, new(AmiPkiMetrics.Tags.Profile, request.ProfileName), new(AmiPkiMetrics.Tags.Protocol, request.Protocol),
+                new(AmiPkiMetrics.Tags.Kind, refusal.Kind.ToString()));
+            throw;
+        }
+    }
+
+    private PreparedCertificate PrepareCore(EnrollmentRequest request)
+    {
         var profile = _profiles.Find(request.ProfileName)
             ?? throw new IssuanceRefusal(RefusalKind.UnknownProfile, $"unknown profile '{request.ProfileName}'");
         if (!profile.Protocols.Contains(request.Protocol, StringComparer.Ordinal))
@@ -122,7 +139,7 @@ public sealed class IssuanceService
             }
             // A collision of 127 random bits means another request holds the serial: draw again, rebuild and re-lint.
             prepared = BuildAndLint(prepared.Request, prepared.Profile, prepared.Template, prepared.Csr, prepared.SubjectAltName,
-                prepared.Subject, prepared.NotBefore, prepared.NotAfter);
+                prepared.Subject, prepared.NotBefore, prepared.NotAfter) with { StartedTimestamp = prepared.StartedTimestamp };
         }
 
         byte[] signature;
@@ -145,6 +162,7 @@ public sealed class IssuanceService
         await _store.CompleteAsync(issuer.Name, prepared.SerialHex, der, sha256,
             Event(prepared.Request, "success", $"serial={prepared.SerialHex} issuer={issuer.Name} profile={prepared.Profile.Name} subject={prepared.Subject}"),
             CancellationToken.None);
+        RecordIssued(prepared);
         return new IssuedCertificate(issuer, prepared.Profile.Name, prepared.SerialHex, der, prepared.NotBefore, prepared.NotAfter);
     }
 
@@ -160,6 +178,17 @@ public sealed class IssuanceService
             throw new IssuanceRefusal(RefusalKind.LintFailure, $"pre-issuance lint failed: {problem}");
         }
         return new PreparedCertificate(request, profile, template, csr, sanExtension, subject, serial, tbs, notBefore, notAfter);
+    }
+
+    private void RecordIssued(PreparedCertificate prepared)
+    {
+        var profile = new KeyValuePair<string, object?>(AmiPkiMetrics.Tags.Profile, prepared.Profile.Name);
+        var protocol = new KeyValuePair<string, object?>(AmiPkiMetrics.Tags.Protocol, prepared.Request.Protocol);
+        AmiPkiMetrics.CertificatesIssued.Add(1, profile, protocol, new(AmiPkiMetrics.Tags.Issuer, prepared.Template.Issuer.Name));
+        if (prepared.StartedTimestamp != 0)
+        {
+            AmiPkiMetrics.IssuanceDuration.Record(_time.GetElapsedTime(prepared.StartedTimestamp).TotalSeconds, profile, protocol);
+        }
     }
 
     private IssuanceIntent IntentOf(PreparedCertificate prepared) => new(

@@ -19,4 +19,7 @@ public sealed record PreparedCertificate(
     DateTimeOffset NotAfter)
 {
     public string SerialHex => Convert.ToHexString(Serial);
+
+    /// <summary>When <see cref="IssuanceService.Prepare"/> started (<see cref="TimeProvider.GetTimestamp"/>), for the latency metric; 0 if unknown.</summary>
+    public long StartedTimestamp { get; init; }
 }

@@ -2,12 +2,13 @@ using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Storage;
+using AmiPki.Core.Telemetry;
 
 namespace AmiPki.Core.Revocation;
 
 /// <summary>
 /// Revokes certificates: one serial, a list, or a selection (device, DCU, manufacturer lot, profile), with an RFC 5280
-/// §5.3.1 reason; puts certificates on hold and releases holds. Each issuer's share of a batch is one durable storage
+/// §5.3.1 reason; puts certificates on hold and releases holds. Each (issuer, profile) share of a batch is one durable storage
 /// operation (<see cref="IRevocationStore.RevokeAsync"/>: one transaction, one audit entry per certificate), never a
 /// round trip per certificate. Once durable, the change is published through <see cref="RevocationNotifier"/> so CRLs
 /// and OCSP responses follow at once.
@@ -55,7 +56,7 @@ public sealed class RevocationService
         return new RevocationResult(serials.Count, changed, serials.Count - notFound.Count - changed, notFound);
     }
 
-    /// <summary>Revokes every certificate the selection matches, in one durable operation per issuer.</summary>
+    /// <summary>Revokes every certificate the selection matches, in one durable operation per issuer and profile.</summary>
     public async Task<RevocationResult> RevokeSelectionAsync(RevocationSelection selection, RevocationReason reason, DateTimeOffset? invalidityDate,
         string actor, IProgress<RevocationProgress>? progress, CancellationToken cancellationToken)
     {
@@ -183,15 +184,19 @@ public sealed class RevocationService
         var done = 0;
         var changed = 0;
         progress?.Report(new RevocationProgress("revoking", 0, total));
-        foreach (var group in records.GroupBy(r => r.Issuer, StringComparer.Ordinal))
+        // Grouped by profile too, so the metric counts exactly what changed per profile.
+        foreach (var group in records.GroupBy(r => (r.Issuer, r.Profile)))
         {
             var serials = group.Select(r => r.SerialHex).ToList();
             var before = done;
             var storeProgress = progress is null ? null : new Progress(count => progress.Report(new RevocationProgress("revoking", before + count, total)));
-            // One durable operation per issuer. Once it returns, the revocation stands even if the caller gives up.
-            changed += await _store.RevokeAsync(group.Key, serials, revocation, actor, storeProgress, cancellationToken);
+            // One durable operation per issuer and profile. Once it returns, the revocation stands even if the caller gives up.
+            var groupChanged = await _store.RevokeAsync(group.Key.Issuer, serials, revocation, actor, storeProgress, cancellationToken);
+            changed += groupChanged;
             done += serials.Count;
-            _notifier.Publish(new RevocationChange(group.Key, serials, revocation));
+            AmiPkiMetrics.CertificatesRevoked.Add(groupChanged, new(AmiPkiMetrics.Tags.Profile, group.Key.Profile),
+                new(AmiPkiMetrics.Tags.Protocol, ChannelOf(actor)), new(AmiPkiMetrics.Tags.Reason, RevocationReasons.NameOf(reason)));
+            _notifier.Publish(new RevocationChange(group.Key.Issuer, serials, revocation));
             progress?.Report(new RevocationProgress("revoking", done, total));
         }
         return changed;
@@ -288,6 +293,13 @@ public sealed class RevocationService
     private Task AuditBulkAsync(string actor, string detail, CancellationToken cancellationToken) =>
         _audit?.AppendAsync(new AuditEvent(_time.GetUtcNow(), "revocation.bulk", actor, "success", detail), CancellationToken.None)
         ?? Task.CompletedTask;
+
+    /// <summary>The channel that asked, from the actor's prefix (<c>cli:alice</c> → cli, <c>admin-api:…</c> → admin-api).</summary>
+    private static string ChannelOf(string actor)
+    {
+        var colon = actor.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 ? actor[..colon] : "other";
+    }
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) =>
         new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);

@@ -16,4 +16,13 @@ public interface IIssuanceStore
 
     /// <summary>Marks a reserved serial Failed (signing refused for certain) with its audit entry; the serial is never reused.</summary>
     Task AbandonAsync(string issuer, string serialHex, AuditEvent audit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks every serial still Signing that was reserved before <paramref name="reservedBefore"/> as
+    /// <see cref="CertificateState.OutcomeUnknown"/>, with the audit entry <paramref name="audit"/> makes for each, in one
+    /// durable transaction; returns their intents. Serials already marked are not marked (or audited) again. A later
+    /// <see cref="CompleteAsync"/> of such a serial still records it as Issued.
+    /// </summary>
+    Task<IReadOnlyList<IssuanceIntent>> MarkOutcomeUnknownAsync(DateTimeOffset reservedBefore, Func<IssuanceIntent, AuditEvent> audit,
+        CancellationToken cancellationToken);
 }

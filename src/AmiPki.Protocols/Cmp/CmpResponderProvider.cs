@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Keys;
+using AmiPki.Core.Operations;
 using AmiPki.Core.Profiles;
 using Microsoft.Extensions.Logging;
 
@@ -11,9 +12,10 @@ namespace AmiPki.Protocols.Cmp;
 /// <summary>
 /// Gets the CMP responder its certificate: a fresh P-256/P-384 key held in memory only and a certificate issued
 /// through the ordinary pipeline (linted, recorded, audited) under <see cref="CmpOptions.ResponderProfile"/> on first
-/// use, renewed when it is within a day of expiry. Without the profile, the CA key signs responses itself.
+/// use, renewed when it is within a day of expiry (or, by the <c>operational-certificates</c> job, once it enters the
+/// profile's renewal window). Without the profile, the CA key signs responses itself.
 /// </summary>
-public sealed class CmpResponderProvider : IDisposable
+public sealed class CmpResponderProvider : IDisposable, IOperationalCertificate, IOperationalCertificateSource
 {
     private readonly IssuanceService _issuance;
     private readonly CaHierarchy _authorities;
@@ -47,6 +49,42 @@ public sealed class CmpResponderProvider : IDisposable
             }
             _current = await CreateAsync(cancellationToken);
             return _current;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public string Name => "cmp-responder";
+
+    /// <summary>The responder certificate's notAfter; null before the first CMP request issued it.</summary>
+    public DateTimeOffset? NotAfter => _current?.NotAfter;
+
+    public IReadOnlyList<IOperationalCertificate> OperationalCertificates => [this];
+
+    /// <summary>Issues a new responder certificate once the current one is inside the profile's renewal window.</summary>
+    public async Task<bool> RenewIfDueAsync(CancellationToken cancellationToken)
+    {
+        var profile = _issuance.Profiles.Find(_options.ResponderProfile);
+        if (_current is not { } current || profile is null)
+        {
+            return false; // Not used yet: the first CMP request issues it.
+        }
+        var window = TimeSpan.FromDays(profile.RenewalWindowDays);
+        if (current.NotAfter - _time.GetUtcNow() > window)
+        {
+            return false;
+        }
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!ReferenceEquals(_current, current))
+            {
+                return false; // Renewed meanwhile by a request.
+            }
+            _current = await CreateAsync(cancellationToken);
+            return true;
         }
         finally
         {

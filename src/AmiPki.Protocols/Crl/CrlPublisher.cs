@@ -48,7 +48,10 @@ public sealed class CrlPublisher : IRevocationListener, IDisposable
         return delta ? current?.Delta : current?.Full;
     }
 
-    /// <summary>Rebuilds what is due: dirty issuers whose debounce passed, and every issuer at its refresh interval.</summary>
+    /// <summary>
+    /// Rebuilds what is due: dirty issuers whose debounce passed, and (with <see cref="CrlPublishingOptions.RefreshInBackground"/>)
+    /// every issuer at its refresh interval.
+    /// </summary>
     public async Task RunDueAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
@@ -56,8 +59,8 @@ public sealed class CrlPublisher : IRevocationListener, IDisposable
         {
             var dirtySince = Volatile.Read(ref state.DirtySinceTicks);
             var dirtyDue = dirtySince != 0 && now.UtcTicks - dirtySince >= _options.RevocationDebounce.Ticks;
-            var refreshDue = state.Current is null || now - state.Current.BuiltAt >= _options.RefreshInterval
-                || state.Current.Delta.NextUpdate - now < _options.RefreshInterval;
+            var refreshDue = _options.RefreshInBackground && (state.Current is null || now - state.Current.BuiltAt >= _options.RefreshInterval
+                || state.Current.Delta.NextUpdate - now < _options.RefreshInterval);
             if (dirtyDue || refreshDue)
             {
                 await RebuildAsync(state, cancellationToken);
@@ -71,6 +74,25 @@ public sealed class CrlPublisher : IRevocationListener, IDisposable
         var state = _states.GetValueOrDefault(issuer) ?? throw new ArgumentException($"no CA named '{issuer}'");
         await RebuildAsync(state, cancellationToken, newBase);
         return (state.Current!.Full, state.Current.Delta);
+    }
+
+    /// <summary>Rebuilds every issuer's CRLs now (the scheduler's <c>crl-publication</c> job); failures propagate.</summary>
+    public async Task<IReadOnlyList<PublishedCrl>> PublishAllAsync(CancellationToken cancellationToken)
+    {
+        var published = new List<PublishedCrl>();
+        foreach (var issuer in _states.Keys.Order(StringComparer.Ordinal))
+        {
+            var state = _states[issuer];
+            var before = state.Current;
+            await RebuildAsync(state, cancellationToken);
+            if (ReferenceEquals(state.Current, before))
+            {
+                // RebuildAsync logged the failure and kept the previous CRLs; the job must report it failed.
+                throw new InvalidOperationException($"building the CRLs of {issuer} failed; the previous ones stay published");
+            }
+            published.Add(state.Current!.Full);
+        }
+        return published;
     }
 
     public void OnRevocationChanged(RevocationChange change)

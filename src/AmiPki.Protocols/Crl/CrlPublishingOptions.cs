@@ -27,6 +27,13 @@ public sealed class CrlPublishingOptions
     /// </summary>
     public TimeSpan DeltaOverlap { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Rebuild every issuer's CRLs at <see cref="RefreshInterval"/> from the publisher's own loop. The server turns it
+    /// off: its scheduler's <c>crl-publication</c> job does it (recorded, audited, and caught up after a restart). The
+    /// loop still rebuilds within <see cref="RevocationDebounce"/> after a revocation either way.
+    /// </summary>
+    public bool RefreshInBackground { get; set; } = true;
+
     /// <summary>How often the publisher checks for work (dirty issuers, due refreshes).</summary>
     public TimeSpan Tick { get; set; } = TimeSpan.FromMilliseconds(500);
 

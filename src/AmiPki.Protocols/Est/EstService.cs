@@ -1,3 +1,4 @@
+using AmiPki.Protocols.Cms;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -53,7 +54,7 @@ internal sealed class EstService
     {
         var profile = _labels.Resolve(label);
         var issuer = profile.Issuers[0];
-        var body = _caCerts.GetOrAdd(issuer, name => CertsOnlyCms.Encode(_authorities.ChainOf(name).Select(a => a.Certificate)));
+        var body = _caCerts.GetOrAdd(issuer, name => CertsOnlyCms.Encode(_authorities.ChainOf(name).Select(a => (ReadOnlyMemory<byte>)a.Certificate.RawData)));
         await EstResults.WriteBase64Async(context, EstMediaTypes.Pkcs7Mime, body);
     });
 
@@ -93,7 +94,7 @@ internal sealed class EstService
                 : await IssueAsync(request, identity);
             if (issued is not null)
             {
-                await EstResults.WriteBase64Async(context, EstMediaTypes.CertsOnly, CertsOnlyCms.Encode([X509CertificateLoader.LoadCertificate(issued)]));
+                await EstResults.WriteBase64Async(context, EstMediaTypes.CertsOnly, CertsOnlyCms.Encode(issued));
             }
         }, () => identity?.Requester.Identity);
     }
@@ -127,7 +128,7 @@ internal sealed class EstService
                 var pkcs8 = ServerKeyGeneration.ExportPkcs8(key);
                 try
                 {
-                    await WriteKeyAndCertificateAsync(context, pkcs8, CertsOnlyCms.Encode([X509CertificateLoader.LoadCertificate(issued)]));
+                    await WriteKeyAndCertificateAsync(context, pkcs8, CertsOnlyCms.Encode(issued));
                 }
                 finally
                 {

@@ -2,6 +2,7 @@ using System.Net;
 using AmiPki.Coap.Dtls;
 using AmiPki.Coap.Server;
 using AmiPki.Core.Issuance;
+using AmiPki.Core.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -60,6 +61,8 @@ internal sealed class EstCoapsHostedService : IHostedService, IAsyncDisposable
             IdleTimeout = TimeSpan.FromSeconds(Math.Max(1, _options.IdleTimeoutSeconds)),
             WorkerCount = _options.WorkerCount > 0 ? _options.WorkerCount : Environment.ProcessorCount,
         }, _time);
+        // The CoAP/DTLS layer knows nothing of AmiPki's metrics; its session event is counted here.
+        transport.SessionEstablished += (_, _) => AmiPkiMetrics.DtlsSessionsEstablished.Add(1);
         var server = new CoapServer(transport, time: _time);
         try
         {

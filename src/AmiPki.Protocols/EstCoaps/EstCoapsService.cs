@@ -1,3 +1,4 @@
+using AmiPki.Protocols.Cms;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -57,7 +58,7 @@ internal sealed class EstCoapsService
         var chain = _authorities.ChainOf(issuer);
         var body = format == EstCoapsContentFormat.PkixCert
             ? chain[0].Certificate.RawData
-            : _caCerts.GetOrAdd(issuer, _ => CertsOnlyEncoder.Encode(chain.Select(authority => (ReadOnlyMemory<byte>)authority.Certificate.RawData)));
+            : _caCerts.GetOrAdd(issuer, _ => CertsOnlyCms.Encode(chain.Select(authority => (ReadOnlyMemory<byte>)authority.Certificate.RawData)));
         return Task.FromResult(CoapResponse.Content(body, format));
     });
 
@@ -159,7 +160,7 @@ internal sealed class EstCoapsService
             ? CoapResponse.Content(Encoding.UTF8.GetBytes(links), EstCoapsContentFormat.LinkFormat)
             : CoapResponse.Error(CoapCode.MethodNotAllowed);
 
-    private static byte[] CertsOnly(byte[] certificateDer) => CertsOnlyEncoder.Encode([certificateDer]);
+    private static byte[] CertsOnly(byte[] certificateDer) => CertsOnlyCms.Encode(certificateDer);
 
     private static void RequireMethod(CoapRequest request, byte method)
     {

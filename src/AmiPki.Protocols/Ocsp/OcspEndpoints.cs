@@ -1,13 +1,14 @@
 using System.Buffers;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Storage;
+using AmiPki.Core.Telemetry;
 using AmiPki.Protocols.Crl;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -32,6 +33,7 @@ public static class OcspEndpoints
             sp.GetRequiredService<ICertificateReader>()));
         services.TryAddSingleton(sp => new DelegatedResponderIssuer(sp.GetService<IssuanceService>(), sp.GetRequiredService<OcspResponderOptions>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<DelegatedResponderIssuer>()));
+        services.TryAddSingleton(sp => new OcspResponderCertificates(sp.GetRequiredService<OcspResponder>(), sp.GetRequiredService<DelegatedResponderIssuer>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OcspResponderService>(sp =>
             ActivatorUtilities.CreateInstance<OcspResponderService>(sp, RevocationRegistration.TimeOf(sp))));
         return services;
@@ -100,6 +102,7 @@ public static class OcspEndpoints
 
     private static Task WriteAsync(HttpContext context, OcspReply reply)
     {
+        AmiPkiMetrics.OcspResponses.Add(1, new KeyValuePair<string, object?>(AmiPkiMetrics.Tags.Status, StatusTag(reply)));
         var response = context.Response;
         var headers = response.Headers;
         response.StatusCode = StatusCodes.Status200OK;
@@ -127,4 +130,9 @@ public static class OcspEndpoints
         }
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(reply.Der, context.RequestAborted).AsTask();
     }
+
+    /// <summary>good, revoked or unknown for a single-certificate answer; successful for several; else the error responseStatus (RFC 6960 §4.2.1).</summary>
+    private static string StatusTag(OcspReply reply) => reply.Status != OcspResponseStatus.Successful
+        ? reply.Status.ToString().ToLowerInvariant()
+        : reply.CertificateStatus?.ToString().ToLowerInvariant() ?? "successful";
 }

@@ -143,23 +143,46 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
     public async Task MaintainAsync(DelegatedResponderIssuer responders, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(responders);
-        var now = _time.GetUtcNow();
         foreach (var issuer in _issuers)
         {
-            if (issuer.Signer is { IsDelegated: true } signer
-                && signer.NotAfter - now < (signer.NotAfter - signer.NotBefore) * _options.RenewAtRemainingFraction)
-            {
-                try
-                {
-                    Install(issuer, await responders.CreateAsync(issuer, cancellationToken));
-                    signer.Dispose();
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    OcspLog.RenewalFailed(_logger, issuer.Name, e);
-                }
-            }
+            await RenewResponderIfDueAsync(issuer, responders, cancellationToken);
         }
+        await RefreshResponsesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Renews an issuer's delegated responder certificate once less than <see cref="OcspResponderOptions.RenewAtRemainingFraction"/>
+    /// of its lifetime is left (RFC 6960 §4.2.2.2.1: a short-lived responder certificate instead of revocation checking).
+    /// Failures are logged; the current responder keeps answering. True if it was renewed.
+    /// </summary>
+    public async Task<bool> RenewResponderIfDueAsync(OcspIssuer issuer, DelegatedResponderIssuer responders, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(issuer);
+        ArgumentNullException.ThrowIfNull(responders);
+        var now = _time.GetUtcNow();
+        if (issuer.Signer is not { IsDelegated: true } signer
+            || signer.NotAfter - now >= (signer.NotAfter - signer.NotBefore) * _options.RenewAtRemainingFraction)
+        {
+            return false;
+        }
+        try
+        {
+            Install(issuer, await responders.CreateAsync(issuer, cancellationToken));
+            signer.Dispose();
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            OcspLog.RenewalFailed(_logger, issuer.Name, e);
+            return false;
+        }
+    }
+
+    /// <summary>Re-signs pre-signed answers that reached their refresh time (run by the scheduler's <c>ocsp-refresh</c> job); returns how many.</summary>
+    public async Task<int> RefreshResponsesAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var count = 0;
         foreach (var (key, reply) in Cache.Sweep(now, limit: 50_000))
         {
             if (reply.CertificateStatus == CertificateStatus.Unknown)
@@ -167,7 +190,9 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
                 continue; // An unknown answer is not refreshed: the next request asks storage again.
             }
             await SignSingleAsync(_issuers[key.Issuer], key, reply.CertId, cancellationToken);
+            count++;
         }
+        return count;
     }
 
     /// <summary>Signs responses for the newest issued certificates of every issuer before anyone asks (SHA-1 CertIDs, as openssl sends).</summary>
@@ -288,7 +313,7 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
 
     /// <summary>
     /// Good only for a certificate storage holds as Issued (never for a serial never issued, RFC 6960 §2.2); revoked
-    /// for any revoked serial, even one still Signing (DESIGN.md: a reserved serial is treated as issued); otherwise unknown.
+    /// for any revoked serial, even one still Signing or OutcomeUnknown (DESIGN.md: a reserved serial is treated as issued); otherwise unknown.
     /// </summary>
     private async Task<(CertificateStatus, RevocationInfo?)> LookupAsync(OcspIssuer issuer, string serialHex, CancellationToken cancellationToken)
     {

@@ -24,6 +24,12 @@ public sealed class OcspResponderOptions
     /// <summary>How often stale pre-signed responses are re-signed and the responder certificates checked.</summary>
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Run that maintenance on <see cref="MaintenanceInterval"/> here. The server turns it off: its scheduler runs the
+    /// <c>ocsp-refresh</c> and <c>operational-certificates</c> jobs instead (recorded, audited, caught up after a restart).
+    /// </summary>
+    public bool MaintainInBackground { get; set; } = true;
+
     /// <summary>Renew a delegated responder certificate when less than this fraction of its lifetime is left.</summary>
     public double RenewAtRemainingFraction { get; set; } = 1.0 / 3;
 

@@ -38,6 +38,11 @@ internal sealed class OcspResponderService : BackgroundService
         {
             OcspLog.MaintenanceFailed(_logger, e);
         }
+        if (!_options.MaintainInBackground)
+        {
+            await resign;
+            return;
+        }
         using var timer = new PeriodicTimer(_options.MaintenanceInterval, _time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Issuance;
+using AmiPki.Core.Operations;
 using AmiPki.Core.Profiles;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +14,7 @@ namespace AmiPki.Protocols.Scep;
 /// <c>DATA/scep/</c> (files 0600) and are replaced when the certificate is within <see cref="ScepOptions.RaRenewBeforeDays"/>
 /// of expiry or its issuer changed. Without a data directory the RA lives in memory only.
 /// </summary>
-public sealed class ScepRaProvider : IDisposable
+public sealed class ScepRaProvider : IDisposable, IOperationalCertificate, IOperationalCertificateSource
 {
     private const string KeyFile = "ra-key.pem";
     private const string CertificateFile = "ra-cert.pem";
@@ -63,6 +64,24 @@ public sealed class ScepRaProvider : IDisposable
         {
             _gate.Release();
         }
+    }
+
+    public string Name => "scep-ra";
+
+    /// <summary>The RA certificate's notAfter; null before the first SCEP request loaded or issued it.</summary>
+    public DateTimeOffset? NotAfter => _current?.NotAfter;
+
+    public IReadOnlyList<IOperationalCertificate> OperationalCertificates => [this];
+
+    /// <summary>Replaces the RA certificate once it is within <see cref="ScepOptions.RaRenewBeforeDays"/> of expiry (run by the scheduler).</summary>
+    public async Task<bool> RenewIfDueAsync(CancellationToken cancellationToken)
+    {
+        if (_current is not { } current || Fresh(current))
+        {
+            return false; // Not used yet (the first request loads or issues it), or not due.
+        }
+        var renewed = await GetAsync(cancellationToken);
+        return !ReferenceEquals(renewed, current);
     }
 
     private bool Fresh(ScepRa ra) => ra.NotAfter > _time.GetUtcNow().AddDays(_options.RaRenewBeforeDays)

@@ -13,6 +13,9 @@ using AmiPki.Protocols.Est;
 using AmiPki.Protocols.EstCoaps;
 using AmiPki.Protocols.Ocsp;
 using AmiPki.Protocols.Scep;
+using AmiPki.Server.Jobs;
+using AmiPki.Server.Api;
+using AmiPki.Server.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -27,8 +30,11 @@ public static class ServerHost
 {
     public static async Task<WebApplication> BuildAsync(AmiPkiRuntime runtime, string[] args, CancellationToken cancellationToken)
     {
+        // Taken before this process can reserve a serial: every intent still Signing from before then is an orphan.
+        var startedAt = runtime.Time.GetUtcNow();
         var options = runtime.Options;
         var issuance = await runtime.LoadAuthoritiesAsync(cancellationToken);
+        var orphans = await new OrphanedIntentRecovery(runtime.Storage.Issuance, runtime.Time).RunAsync(startedAt, cancellationToken);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         if (options.JsonLogs)
@@ -71,10 +77,17 @@ public static class ServerHost
         // Factory form, so the container disposes the store with the host.
         services.AddSingleton<IPendingRequestStore>(_ => pendingRequests);
         services.AddEstCoaps(o => { o.ListenAddress = options.ListenAddress; o.Port = options.CoapsPort; o.DataDirectory = runtime.Layout.Root; });
+        // The scheduler's jobs refresh CRLs and OCSP responses and renew responder certificates (recorded, audited, caught
+        // up after a restart): the publishers' own periodic loops would only duplicate them.
+        services.AddSingleton(new CrlPublishingOptions { RefreshInBackground = !options.Jobs.Enabled });
+        services.AddSingleton(new OcspResponderOptions { MaintainInBackground = !options.Jobs.Enabled });
         services.AddOcspResponder();
         services.AddCrlPublishing();
         services.AddCmp();
         services.AddScep();
+        await services.AddAmiPkiJobsAsync(runtime, cancellationToken);
+        services.AddAdminApi(runtime);
+        services.AddPrometheusMetrics();
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Server");
@@ -84,6 +97,14 @@ public static class ServerHost
         }
         Log.Starting(logger, runtime.Layout.Root, options.ListenAddress, options.HttpPort, options.HttpsPort,
             string.Join(", ", runtime.Authorities.Names), runtime.Profiles!.All.Count);
+        if (orphans.Count > 0)
+        {
+            const int Shown = 20;
+            Log.OrphanedIntentsRecovered(logger, orphans.Count, string.Join(", ", orphans.Take(Shown).Select(o => $"{o.Issuer}/{o.SerialHex}"))
+                + (orphans.Count > Shown ? $", ... ({orphans.Count - Shown} more)" : ""));
+        }
+
+        JobScheduling.LogPlan(app.Services.GetRequiredService<JobPlan>(), logger);
 
         app.MapHealth();
         app.MapCaCertificates();
@@ -92,6 +113,8 @@ public static class ServerHost
         app.MapCrlPublishing();
         app.MapCmp();
         app.MapScep();
+        app.MapAdminApi();
+        app.MapPrometheusMetrics();
         return app;
     }
 }

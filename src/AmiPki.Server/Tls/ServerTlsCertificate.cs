@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AmiPki.Core.Issuance;
+using AmiPki.Core.Operations;
 using AmiPki.Core.Profiles;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +15,7 @@ namespace AmiPki.Server.Tls;
 /// profile's renewal window — at start or by the hourly check while running, without dropping connections (new
 /// handshakes pick up the new certificate).
 /// </summary>
-public sealed class ServerTlsCertificate : IDisposable
+public sealed class ServerTlsCertificate : IDisposable, IOperationalCertificate
 {
     public const string ProfileName = "amipki-tls-server";
     private const string KeyFile = "server.key";
@@ -46,6 +47,13 @@ public sealed class ServerTlsCertificate : IDisposable
     public SslStreamCertificateContext Context => (_state ?? throw new InvalidOperationException("the TLS certificate is not loaded")).Context;
 
     public X509Certificate2 Certificate => (_state ?? throw new InvalidOperationException("the TLS certificate is not loaded")).Leaf;
+
+    public string Name => "tls-server";
+
+    public DateTimeOffset? NotAfter => _state is { } state ? new DateTimeOffset(state.Leaf.NotAfter.ToUniversalTime()) : null;
+
+    /// <summary>Renews if the certificate entered its profile's renewal window (the scheduler's operational-certificates job).</summary>
+    public Task<bool> RenewIfDueAsync(CancellationToken cancellationToken) => CheckAsync();
 
     public string CertificatePath => Path.Combine(_directory, CertificateFile);
 

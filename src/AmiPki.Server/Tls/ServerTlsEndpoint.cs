@@ -39,7 +39,15 @@ public static partial class ServerTlsEndpoint
         var certificate = new ServerTlsCertificate(issuance, runtime.Layout.Tls, dnsNames, addresses, runtime.Time, logger);
         // Kestrel configures listeners synchronously, once, at start-up; the first issuance is a local, bounded operation.
         certificate.EnsureAsync(CancellationToken.None).GetAwaiter().GetResult();
-        certificate.StartRenewalChecks();
+        // Renewed by the scheduler's operational-certificates job when there is one; by its own hourly timer otherwise.
+        if (services?.GetService<Jobs.OperationalCertificateRegistry>() is { } registry && runtime.Options.Jobs.Enabled)
+        {
+            registry.Add(certificate);
+        }
+        else
+        {
+            certificate.StartRenewalChecks();
+        }
         services?.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(certificate.Dispose);
 
         kestrel.Listen(address, port, listen =>

@@ -42,7 +42,10 @@ internal sealed class PostgresCertificateReader : ICertificateReader
         }
         Filter("c.issuer", "=", query.Issuer);
         Filter("c.profile", "=", query.Profile);
-        Filter("c.state", "=", query.State is { } state ? CertificateStates.ToText(state) : null);
+        if (query.State is { } state)
+        {
+            where.Add(CertificateStates.Condition(state));
+        }
         Filter("c.not_after", "<", SqliteTime.ToText(query.ExpiringBefore));
         Filter("c.system_title", "=", query.SystemTitle);
         Filter("c.dcu", "=", query.Dcu);

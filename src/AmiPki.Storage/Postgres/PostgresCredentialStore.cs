@@ -99,6 +99,17 @@ internal sealed class PostgresCredentialStore : ICredentialStore
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
+    public Task<bool> DeleteAsync(string kind, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(name);
+        return _writer.EnqueueAsync(async context =>
+        {
+            await using var command = context.Command("DELETE FROM enrollment_credentials WHERE kind = $1 AND name = $2;").Text(kind).Text(name);
+            return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+        }, cancellationToken);
+    }
+
     /// <summary>A row as Dapper reads it; times are text (see <see cref="SqliteTime"/>), profiles a JSON array.</summary>
     private sealed class CredentialRow
     {

@@ -30,6 +30,17 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
         WHERE issuer = $1 AND serial_key = lower($2) AND state = 'signing';
         """;
 
+    // Matches the partial index ix_certificates_in_flight, so only the serials in flight are read. On a shared database the
+    // cutoff is this process's start: intents another living node reserved after it are not touched, but one reserved
+    // before it by a node still running would be (the nodes' clocks and starts are the operator's to keep apart; a late
+    // completion still turns such a serial Issued, since it stays state 'signing').
+    private const string MarkOutcomeUnknown = """
+        UPDATE certificates SET outcome_unknown_at = $1
+        WHERE state = 'signing' AND outcome_unknown_at IS NULL AND created_at < $2
+        RETURNING issuer, serial_hex, profile, subject, not_before, not_after, requester, protocol, created_at,
+                  system_title, dcu, manufacturer_lot, device_id;
+        """;
+
     private readonly PostgresWriter _writer;
 
     public PostgresIssuanceStore(PostgresWriter writer) => _writer = writer;
@@ -86,4 +97,35 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
                 : throw new InvalidOperationException($"serial {serialHex} of issuer {issuer} is not reserved in state Signing"),
             cancellationToken);
     }
+
+    public Task<IReadOnlyList<IssuanceIntent>> MarkOutcomeUnknownAsync(DateTimeOffset reservedBefore, Func<IssuanceIntent, AuditEvent> audit,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        var before = SqliteTime.ToText(reservedBefore);
+        return _writer.EnqueueAsync<IReadOnlyList<IssuanceIntent>>(async context =>
+        {
+            var intents = new List<IssuanceIntent>();
+            await using (var command = context.Command(MarkOutcomeUnknown).Text(SqliteTime.ToText(context.Time.GetUtcNow())).Text(before))
+            await using (var row = await command.ExecuteReaderAsync().ConfigureAwait(false))
+            {
+                while (await row.ReadAsync().ConfigureAwait(false))
+                {
+                    intents.Add(new IssuanceIntent(row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3),
+                        SqliteTime.FromText(row.GetString(4)), SqliteTime.FromText(row.GetString(5)), row.GetString(6), row.GetString(7),
+                        SqliteTime.FromText(row.GetString(8)), NullableString(row, 9), NullableString(row, 10), NullableString(row, 11),
+                        NullableString(row, 12)));
+                }
+            }
+            // One entry per serial, in serial order so the chain reads the same whatever order the update gave.
+            intents.Sort((a, b) => string.CompareOrdinal(a.Issuer + " " + a.SerialHex, b.Issuer + " " + b.SerialHex));
+            foreach (var intent in intents)
+            {
+                await context.AuditAsync(audit(intent)).ConfigureAwait(false);
+            }
+            return intents;
+        }, cancellationToken);
+    }
+
+    private static string? NullableString(NpgsqlDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 }

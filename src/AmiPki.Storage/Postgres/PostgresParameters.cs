@@ -27,6 +27,8 @@ internal static class PostgresParameters
 
     public static NpgsqlBatchCommand Bytes(this NpgsqlBatchCommand command, byte[]? value) => command.Add(NpgsqlDbType.Bytea, value);
 
+    public static NpgsqlBatchCommand Int32(this NpgsqlBatchCommand command, int value) => command.Add(NpgsqlDbType.Integer, value);
+
     private static NpgsqlCommand Add(this NpgsqlCommand command, NpgsqlDbType type, object? value)
     {
         command.Parameters.Add(Parameter(type, value));

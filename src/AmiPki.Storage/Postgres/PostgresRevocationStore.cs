@@ -42,7 +42,8 @@ internal sealed class PostgresRevocationStore : IRevocationStore
         ON CONFLICT (issuer) DO UPDATE SET last_number = n.last_number + 1
         RETURNING last_number;
         """;
-    // Failed serials were never signed, so even if revoked while Signing they need no CRL entry.
+    // Failed serials were never signed, so even if revoked while Signing they need no CRL entry. In primary-key order:
+    // RFC 5280 §5.1.2.6 sets no order, and walking the key needs no sort of a full CRL (as in SQLite).
     private const string ListRevoked = """
         SELECT r.serial_hex, r.reason, r.revoked_at, r.invalidity_date, r.released_at
         FROM revocations r
@@ -51,7 +52,7 @@ internal sealed class PostgresRevocationStore : IRevocationStore
           AND (   ($2::text IS NULL AND r.released_at IS NULL)
                OR ($2::text IS NOT NULL AND r.released_at IS NULL AND r.revoked_at >= $2::text)
                OR ($2::text IS NOT NULL AND r.released_at >= $2::text))
-        ORDER BY r.revoked_at, r.serial_hex;
+        ORDER BY r.serial_key;
         """;
 
     private readonly PostgresWriter _writer;

@@ -1,8 +1,12 @@
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Campaigns;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
+using AmiPki.Core.Jobs;
 using AmiPki.Core.Storage;
 using AmiPki.Storage.Postgres.Approvals;
+using AmiPki.Storage.Postgres.Campaigns;
+using AmiPki.Storage.Postgres.Jobs;
 using AmiPki.Storage.Postgres.Writing;
 using Npgsql;
 
@@ -32,6 +36,9 @@ public sealed class PostgresStorage : IAmiPkiStorage
         Cas = new PostgresCaStore(writer, dataSource);
         Devices = new PostgresDeviceRegistry(writer, dataSource);
         Credentials = new PostgresCredentialStore(writer, dataSource);
+        Campaigns = new PostgresCampaignStore(writer, dataSource);
+        JobSchedule = new PostgresJobScheduleStore(writer, dataSource);
+        Housekeeping = new PostgresCertificateHousekeeping(writer);
     }
 
     /// <summary>Transactions this node's writer has committed (for benchmarks: writes ÷ commits shows the grouping).</summary>
@@ -54,6 +61,12 @@ public sealed class PostgresStorage : IAmiPkiStorage
     public IDeviceRegistry Devices { get; }
 
     public ICredentialStore Credentials { get; }
+
+    public ICampaignStore Campaigns { get; }
+
+    public IJobScheduleStore JobSchedule { get; }
+
+    public ICertificateHousekeeping Housekeeping { get; }
 
     /// <summary>
     /// Connects with <paramref name="connectionString"/> (an Npgsql connection string; keep the password out of it, in

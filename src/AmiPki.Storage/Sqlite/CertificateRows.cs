@@ -13,7 +13,7 @@ internal static class CertificateRows
     public const string SelectFrom = """
         SELECT c.issuer, c.serial_hex, c.state, c.profile, c.subject, c.not_before, c.not_after, c.der, c.sha256_hex,
                c.requester, c.protocol, c.created_at, c.system_title, c.dcu, c.manufacturer_lot, c.device_id,
-               r.reason, r.revoked_at, r.invalidity_date
+               r.reason, r.revoked_at, r.invalidity_date, c.outcome_unknown_at
         FROM certificates c
         LEFT JOIN revocations r ON r.issuer = c.issuer AND r.serial_hex = c.serial_hex AND r.released_at IS NULL
         """;
@@ -27,7 +27,7 @@ internal static class CertificateRows
         return new CertificateRecord(
             Issuer: row.GetString(0),
             SerialHex: row.GetString(1),
-            State: CertificateStates.FromText(row.GetString(2)),
+            State: CertificateStates.FromText(row.GetString(2), outcomeUnknown: !row.IsDBNull(19)),
             Profile: row.GetString(3),
             Subject: row.GetString(4),
             NotBefore: SqliteTime.FromText(row.GetString(5)),

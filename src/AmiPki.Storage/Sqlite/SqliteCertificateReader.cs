@@ -41,7 +41,10 @@ internal sealed class SqliteCertificateReader : ICertificateReader
         }
         Filter("c.issuer = @issuer", "@issuer", query.Issuer);
         Filter("c.profile = @profile", "@profile", query.Profile);
-        Filter("c.state = @state", "@state", query.State is { } state ? CertificateStates.ToText(state) : null);
+        if (query.State is { } state)
+        {
+            where.Add(CertificateStates.Condition(state));
+        }
         Filter("c.not_after < @expiring_before", "@expiring_before", SqliteTime.ToText(query.ExpiringBefore));
         Filter("c.system_title = @system_title", "@system_title", query.SystemTitle);
         Filter("c.dcu = @dcu", "@dcu", query.Dcu);

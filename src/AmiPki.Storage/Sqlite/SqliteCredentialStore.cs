@@ -93,6 +93,15 @@ internal sealed class SqliteCredentialStore : ICredentialStore
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
+    public Task<bool> DeleteAsync(string kind, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(name);
+        return _writer.EnqueueAsync(context =>
+            context.Command("DELETE FROM enrollment_credentials WHERE kind = @kind AND name = @name;").Set("@kind", kind).Set("@name", name)
+                .ExecuteNonQuery() == 1, cancellationToken);
+    }
+
     /// <summary>A row as Dapper reads it; times are text (see <see cref="SqliteTime"/>), profiles a JSON array.</summary>
     private sealed class CredentialRow
     {

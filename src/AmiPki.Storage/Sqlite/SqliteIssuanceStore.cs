@@ -22,6 +22,14 @@ internal sealed class SqliteIssuanceStore : IIssuanceStore
         WHERE issuer = ?1 AND serial_hex = ?2 AND state = 'signing';
         """;
 
+    // Matches the partial index ix_certificates_in_flight, so only the serials in flight are read.
+    private const string MarkOutcomeUnknown = """
+        UPDATE certificates SET outcome_unknown_at = @found_at
+        WHERE state = 'signing' AND outcome_unknown_at IS NULL AND created_at < @reserved_before
+        RETURNING issuer, serial_hex, profile, subject, not_before, not_after, requester, protocol, created_at,
+                  system_title, dcu, manufacturer_lot, device_id;
+        """;
+
     private readonly SqliteWriter _writer;
 
     public SqliteIssuanceStore(SqliteWriter writer) => _writer = writer;
@@ -83,4 +91,36 @@ internal sealed class SqliteIssuanceStore : IIssuanceStore
             return context.Audit(audit);
         }, cancellationToken);
     }
+
+    public Task<IReadOnlyList<IssuanceIntent>> MarkOutcomeUnknownAsync(DateTimeOffset reservedBefore, Func<IssuanceIntent, AuditEvent> audit,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        var before = SqliteTime.ToText(reservedBefore);
+        return _writer.EnqueueAsync<IReadOnlyList<IssuanceIntent>>(context =>
+        {
+            var intents = new List<IssuanceIntent>();
+            // RETURNING rows are all produced by the first step, so the audit appends below run after the update is done.
+            using (var row = context.Command(MarkOutcomeUnknown).Set("@found_at", SqliteTime.ToText(context.Time.GetUtcNow()))
+                       .Set("@reserved_before", before).ExecuteReader())
+            {
+                while (row.Read())
+                {
+                    intents.Add(new IssuanceIntent(row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3),
+                        SqliteTime.FromText(row.GetString(4)), SqliteTime.FromText(row.GetString(5)), row.GetString(6), row.GetString(7),
+                        SqliteTime.FromText(row.GetString(8)), NullableString(row, 9), NullableString(row, 10), NullableString(row, 11),
+                        NullableString(row, 12)));
+                }
+            }
+            // One entry per serial, in serial order so the chain reads the same whatever order the index gave.
+            intents.Sort((a, b) => string.CompareOrdinal(a.Issuer + " " + a.SerialHex, b.Issuer + " " + b.SerialHex));
+            foreach (var intent in intents)
+            {
+                context.Audit(audit(intent));
+            }
+            return intents;
+        }, cancellationToken);
+    }
+
+    private static string? NullableString(Microsoft.Data.Sqlite.SqliteDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 }

@@ -1,8 +1,12 @@
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Campaigns;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
+using AmiPki.Core.Jobs;
 using AmiPki.Core.Storage;
 using AmiPki.Storage.Sqlite.Approvals;
+using AmiPki.Storage.Sqlite.Campaigns;
+using AmiPki.Storage.Sqlite.Jobs;
 using AmiPki.Storage.Sqlite.Writing;
 using Microsoft.Data.Sqlite;
 
@@ -35,6 +39,9 @@ public sealed class SqliteStorage : IAmiPkiStorage
         Cas = new SqliteCaStore(writer, reads);
         Devices = new SqliteDeviceRegistry(writer, reads);
         Credentials = new SqliteCredentialStore(writer, reads);
+        Campaigns = new SqliteCampaignStore(writer, reads);
+        JobSchedule = new SqliteJobScheduleStore(writer, reads);
+        Housekeeping = new SqliteCertificateHousekeeping(writer);
     }
 
     /// <summary>Transactions the writer has committed (for benchmarks: writes ÷ commits shows the grouping).</summary>
@@ -57,6 +64,14 @@ public sealed class SqliteStorage : IAmiPkiStorage
     public IDeviceRegistry Devices { get; }
 
     public ICredentialStore Credentials { get; }
+
+    /// <summary>Renewal campaign entries.</summary>
+    public ICampaignStore Campaigns { get; }
+
+    /// <summary>Scheduled jobs' last run and next due time.</summary>
+    public IJobScheduleStore JobSchedule { get; }
+
+    public ICertificateHousekeeping Housekeeping { get; }
 
     public string Dialect => "sqlite";
 

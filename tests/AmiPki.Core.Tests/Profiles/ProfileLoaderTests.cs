@@ -39,6 +39,8 @@ public sealed class ProfileLoaderTests
     [TestCase("\"issuers\": [\"issuing-s1\"],", "\"issuers\": [\"issuing-s1\"], \"validityDays\": 0,", "validityDays", "")]
     [TestCase("\"issuers\": [\"issuing-s1\"],", "\"issuers\": [\"issuing-s1\"], \"validty\": 5,", "validty", "")]
     [TestCase("\"keyUsage\": [\"digitalSignature\"],", "", "keyUsage", "")]
+    [TestCase("\"issuers\": [\"issuing-s1\"],", "\"issuers\": [\"issuing-s1\"], \"validityDays\": 90, \"renewalWindowDays\": 90,", "renewalWindowDays", "shorter than validityDays")]
+    [TestCase("\"issuers\": [\"issuing-s1\"],", "\"issuers\": [\"issuing-s1\"], \"renewalWindowDays\": -1,", "renewalWindowDays", "")]
     public void An_invalid_profile_names_file_field_and_reason(string from, string to, string field, string reason)
     {
         var json = Valid.Replace(from, to, StringComparison.Ordinal);

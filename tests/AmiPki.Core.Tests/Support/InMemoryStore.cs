@@ -41,6 +41,22 @@ public sealed class InMemoryStore : IIssuanceStore, IAuditLog
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<IssuanceIntent>> MarkOutcomeUnknownAsync(DateTimeOffset reservedBefore, Func<IssuanceIntent, AuditEvent> audit,
+        CancellationToken cancellationToken)
+    {
+        var marked = new List<IssuanceIntent>();
+        foreach (var (key, value) in Certificates)
+        {
+            if (value.State == CertificateState.Signing && value.Intent.CreatedAt < reservedBefore)
+            {
+                Certificates[key] = (value.Intent, CertificateState.OutcomeUnknown, null);
+                AuditEvents.Enqueue(audit(value.Intent));
+                marked.Add(value.Intent);
+            }
+        }
+        return Task.FromResult<IReadOnlyList<IssuanceIntent>>(marked);
+    }
+
     public Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         AuditEvents.Enqueue(auditEvent);

@@ -12,8 +12,8 @@ public sealed class AmiPkiServer : IAsyncDisposable
     /// <summary>Throwaway passphrase for the test CA's software keys (test-only; the keys die with the temp directory).</summary>
     public const string TestKeyPassphrase = "interop-test-only-passphrase";
 
-    private readonly Process _process;
     private readonly StringBuilder _log;
+    private Process _process;
     private readonly IDictionary<string, string>? _extraEnvironment;
 
     private AmiPkiServer(string dataDirectory, int httpPort, int httpsPort, int coapsPort, Process process, StringBuilder log,
@@ -86,6 +86,50 @@ public sealed class AmiPkiServer : IAsyncDisposable
             await beforeServe(data);
         }
 
+        var log = new StringBuilder();
+        var process = LaunchServe(data, httpPort, httpsPort, coapsPort, environment, log);
+        var server = new AmiPkiServer(data, httpPort, httpsPort, coapsPort, process, log, environment);
+        await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        return server;
+    }
+
+    /// <summary>The line <see cref="Log"/> gets before the output of each restarted process.</summary>
+    public const string RestartMarker = "----- amipki serve restarted -----";
+
+    /// <summary>The process id of the running <c>amipki serve</c>.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>
+    /// Kills <c>amipki serve</c> with SIGKILL (Process.Kill on Unix): no shutdown code runs, nothing is flushed, as in a
+    /// crash or a power cut. The data directory stays for <see cref="RestartAsync"/>.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts <c>amipki serve</c> again on the same data directory and ports (after <see cref="KillAsync"/>) and waits until healthy.</summary>
+    public async Task RestartAsync()
+    {
+        if (!_process.HasExited)
+        {
+            throw new InvalidOperationException("amipki serve is still running: kill it first");
+        }
+        _process.Dispose();
+        lock (_log)
+        {
+            _log.AppendLine(RestartMarker);
+        }
+        _process = LaunchServe(DataDirectory, HttpPort, HttpsPort, CoapsPort, _extraEnvironment, _log);
+        await WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+    }
+
+    private static Process LaunchServe(string data, int httpPort, int httpsPort, int coapsPort, IDictionary<string, string>? environment, StringBuilder log)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -103,15 +147,12 @@ public sealed class AmiPkiServer : IAsyncDisposable
         {
             start.Environment[key] = value;
         }
-        var log = new StringBuilder();
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start amipki serve");
         process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new AmiPkiServer(data, httpPort, httpsPort, coapsPort, process, log, environment);
-        await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
-        return server;
+        return process;
     }
 
     /// <summary>Runs an <c>amipki</c> admin command against this server's data directory.</summary>

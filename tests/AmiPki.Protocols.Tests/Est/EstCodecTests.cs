@@ -1,3 +1,4 @@
+using AmiPki.Protocols.Cms;
 using System.Formats.Asn1;
 using System.Security.Cryptography.Pkcs;
 using System.Text;
@@ -59,7 +60,7 @@ public sealed class EstCodecTests
     public void Certs_only_round_trips_through_SignedCms()
     {
         using var ca = Support.TestPki.ManufacturerCa("Codec");
-        var der = CertsOnlyCms.Encode([ca]);
+        var der = CertsOnlyCms.Encode(ca.RawData);
         var cms = new SignedCms();
         cms.Decode(der);
         Assert.That(cms.SignerInfos, Is.Empty);

@@ -68,4 +68,18 @@ public abstract partial class StorageContractTests
         Assert.That((await Storage.Credentials.ListAsync(null, CancellationToken.None)).Select(c => c.Name), Is.EqualTo(new[] { "a", "b", "c" }));
         Assert.That((await Storage.Credentials.ListAsync("cmp-reference", CancellationToken.None)).Select(c => c.Name), Is.EqualTo(new[] { "a", "b" }));
     }
+
+    [Test]
+    public async Task A_deleted_credential_is_gone_and_deleting_it_again_reports_false()
+    {
+        await Storage.Credentials.AddAsync(Credential("gone"), CancellationToken.None);
+        await Storage.Credentials.AddAsync(Credential("gone", kind: "scep-challenge"), CancellationToken.None);
+
+        Assert.That(await Storage.Credentials.DeleteAsync("cmp-reference", "gone", CancellationToken.None), Is.True);
+        Assert.That(await Storage.Credentials.DeleteAsync("cmp-reference", "gone", CancellationToken.None), Is.False);
+
+        Assert.That(await Storage.Credentials.FindAsync("cmp-reference", "gone", CancellationToken.None), Is.Null);
+        Assert.That(await Storage.Credentials.TryConsumeAsync("cmp-reference", "gone", T0, CancellationToken.None), Is.False);
+        Assert.That(await Storage.Credentials.FindAsync("scep-challenge", "gone", CancellationToken.None), Is.Not.Null, "only the named kind is deleted");
+    }
 }

@@ -139,6 +139,9 @@ public sealed class CoreIssuanceOnPostgresTests
 
         public Task AbandonAsync(string issuer, string serialHex, AuditEvent audit, CancellationToken cancellationToken) =>
             nodeA.AbandonAsync(issuer, serialHex, audit, cancellationToken);
+
+        public Task<IReadOnlyList<IssuanceIntent>> MarkOutcomeUnknownAsync(DateTimeOffset reservedBefore, Func<IssuanceIntent, AuditEvent> audit,
+            CancellationToken cancellationToken) => nodeA.MarkOutcomeUnknownAsync(reservedBefore, audit, cancellationToken);
     }
 
     /// <summary>Throwaway in-memory ECDSA CA keys, generated per test (never written anywhere).</summary>

@@ -1,16 +1,26 @@
 using System.Formats.Asn1;
 
-namespace AmiPki.Protocols.EstCoaps;
+namespace AmiPki.Protocols.Cms;
 
 /// <summary>
-/// A certs-only CMS message (RFC 5751 §3.2.2: SignedData without signers) written straight from DER certificates:
-/// the /sen answer of every meter, where decoding an empty SignedCms and re-encoding it (as EST's CertsOnlyCms does)
-/// would cost more than the rest of the answer. Same bytes on the wire.
+/// A certs-only CMS message (RFC 5751 §3.2.2: SignedData without signers), the container EST and EST-coaps return
+/// certificates in (RFC 7030 §4.1.3, §4.2.3), written straight from DER certificates: decoding an empty SignedCms and
+/// adding X509Certificate2 objects to it costs more than the rest of an enrollment answer. Same bytes on the wire.
 /// </summary>
-internal static class CertsOnlyEncoder
+internal static class CertsOnlyCms
 {
     private const string SignedData = "1.2.840.113549.1.7.2";
     private const string Data = "1.2.840.113549.1.7.1";
+
+    public static byte[] Encode(params ReadOnlySpan<byte[]> certificates)
+    {
+        var memories = new ReadOnlyMemory<byte>[certificates.Length];
+        for (var i = 0; i < certificates.Length; i++)
+        {
+            memories[i] = certificates[i];
+        }
+        return Encode(memories);
+    }
 
     public static byte[] Encode(IEnumerable<ReadOnlyMemory<byte>> certificates)
     {
