@@ -43,6 +43,10 @@ public sealed class TestStorage : IAsyncDisposable
         return environment.Count == 0 ? null : environment;
     }
 
+    /// <summary>One value read from the PostgreSQL database (a PostgreSQL storage only).</summary>
+    public Task<object?> ScalarAsync(string sql) =>
+        (_postgres ?? throw new InvalidOperationException("not a PostgreSQL storage")).ScalarAsync(sql);
+
     /// <summary>Reads the server's storage directly (SQLite: the data directory's file; PostgreSQL: the database).</summary>
     public Task<StoreProbe> OpenProbeAsync(string dataDirectory) => _postgres is null
         ? SqliteStoreProbe.OpenAsync(dataDirectory)
