@@ -40,6 +40,9 @@ public interface IAmiPkiStorage : IAsyncDisposable
     /// <summary>Scheduled jobs' last run and next due time.</summary>
     IJobScheduleStore JobSchedule { get; }
 
+    /// <summary>Who runs a due scheduled job when several nodes share the database.</summary>
+    IJobLeases JobLeases { get; }
+
     ICertificateHousekeeping Housekeeping { get; }
 
     /// <summary>Opens the manual-approval queue on the same database; the caller disposes it.</summary>

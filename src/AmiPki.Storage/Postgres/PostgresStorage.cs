@@ -38,6 +38,7 @@ public sealed class PostgresStorage : IAmiPkiStorage
         Credentials = new PostgresCredentialStore(writer, dataSource);
         Campaigns = new PostgresCampaignStore(writer, dataSource);
         JobSchedule = new PostgresJobScheduleStore(writer, dataSource);
+        JobLeases = new PostgresJobLeases(writer);
         Housekeeping = new PostgresCertificateHousekeeping(writer);
     }
 
@@ -65,6 +66,8 @@ public sealed class PostgresStorage : IAmiPkiStorage
     public ICampaignStore Campaigns { get; }
 
     public IJobScheduleStore JobSchedule { get; }
+
+    public IJobLeases JobLeases { get; }
 
     public ICertificateHousekeeping Housekeeping { get; }
 

@@ -71,6 +71,9 @@ public sealed class SqliteStorage : IAmiPkiStorage
     /// <summary>Scheduled jobs' last run and next due time.</summary>
     public IJobScheduleStore JobSchedule { get; }
 
+    /// <summary>One node per SQLite file: every lease is granted.</summary>
+    public IJobLeases JobLeases => SingleNodeJobLeases.Instance;
+
     public ICertificateHousekeeping Housekeeping { get; }
 
     public string Dialect => "sqlite";

@@ -3,6 +3,8 @@
 
 -- One row per scheduled job: when it last ran and when it is next due. The scheduler reads it at start, so a job that
 -- fell due while AmiPki was stopped runs at once (one catch-up run, however many intervals were missed).
+-- PostgreSQL only: lease_owner/lease_until, the node running the job now and until when its claim holds. Every node's
+-- scheduler fires every job; only the node that takes the lease of a due job runs it (once per cluster, not per node).
 CREATE TABLE job_schedule (
     name             TEXT COLLATE "C" NOT NULL PRIMARY KEY,
     next_due_at      TEXT COLLATE "C" NOT NULL,
@@ -11,7 +13,9 @@ CREATE TABLE job_schedule (
     last_outcome     TEXT,
     last_detail      TEXT,
     runs             BIGINT NOT NULL,
-    failures         BIGINT NOT NULL
+    failures         BIGINT NOT NULL,
+    lease_owner      TEXT COLLATE "C",
+    lease_until      TEXT COLLATE "C"
 );
 
 -- One row per certificate a renewal campaign picked up: when the head-end should renew it (spread per DCU) and how
