@@ -17,8 +17,8 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
     // new serial (DESIGN.md, issuance step 6).
     private const string InsertIntent = """
         INSERT INTO certificates (issuer, serial_hex, state, profile, subject, not_before, not_after, requester, protocol,
-                                  created_at, system_title, dcu, manufacturer_lot, device_id)
-        VALUES ($1, $2, 'signing', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                                  created_at, system_title, dcu, manufacturer_lot, device_id, reserved_by)
+        VALUES ($1, $2, 'signing', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
         ON CONFLICT DO NOTHING;
         """;
     private const string MarkIssued = """
@@ -30,20 +30,25 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
         WHERE issuer = $1 AND serial_key = lower($2) AND state = 'signing';
         """;
 
-    // Matches the partial index ix_certificates_in_flight, so only the serials in flight are read. On a shared database the
-    // cutoff is this process's start: intents another living node reserved after it are not touched, but one reserved
-    // before it by a node still running would be (the nodes' clocks and starts are the operator's to keep apart; a late
-    // completion still turns such a serial Issued, since it stays state 'signing').
+    // Matches the partial index ix_certificates_in_flight, so only the serials in flight are read. Only this node's own
+    // intents: on a shared database the others' in-flight serials belong to processes that are alive (a node is restarted
+    // under its own name, so its orphans are found by its next start).
     private const string MarkOutcomeUnknown = """
         UPDATE certificates SET outcome_unknown_at = $1
-        WHERE state = 'signing' AND outcome_unknown_at IS NULL AND created_at < $2
+        WHERE state = 'signing' AND outcome_unknown_at IS NULL AND created_at < $2 AND reserved_by = $3
         RETURNING issuer, serial_hex, profile, subject, not_before, not_after, requester, protocol, created_at,
                   system_title, dcu, manufacturer_lot, device_id;
         """;
 
     private readonly PostgresWriter _writer;
+    private readonly string _node;
 
-    public PostgresIssuanceStore(PostgresWriter writer) => _writer = writer;
+    /// <param name="node">This node's name, recorded with each reservation it makes.</param>
+    public PostgresIssuanceStore(PostgresWriter writer, string node)
+    {
+        _writer = writer;
+        _node = node;
+    }
 
     public Task<bool> TryReserveAsync(IssuanceIntent intent, CancellationToken cancellationToken)
     {
@@ -66,7 +71,8 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
                 .Text(intent.SystemTitle)
                 .Text(intent.Dcu)
                 .Text(intent.ManufacturerLot)
-                .Text(intent.DeviceId),
+                .Text(intent.DeviceId)
+                .Text(_node),
             (_, rows) => Task.FromResult(rows == 1), cancellationToken);
     }
 
@@ -106,7 +112,7 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
         return _writer.EnqueueAsync<IReadOnlyList<IssuanceIntent>>(async context =>
         {
             var intents = new List<IssuanceIntent>();
-            await using (var command = context.Command(MarkOutcomeUnknown).Text(SqliteTime.ToText(context.Time.GetUtcNow())).Text(before))
+            await using (var command = context.Command(MarkOutcomeUnknown).Text(SqliteTime.ToText(context.Time.GetUtcNow())).Text(before).Text(_node))
             await using (var row = await command.ExecuteReaderAsync().ConfigureAwait(false))
             {
                 while (await row.ReadAsync().ConfigureAwait(false))

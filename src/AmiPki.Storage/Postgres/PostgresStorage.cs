@@ -24,12 +24,12 @@ public sealed class PostgresStorage : IAmiPkiStorage
     private readonly PostgresWriter _writer;
     private int _disposed;
 
-    private PostgresStorage(NpgsqlDataSource dataSource, PostgresWriter writer, int schemaVersion)
+    private PostgresStorage(NpgsqlDataSource dataSource, PostgresWriter writer, string nodeName, int schemaVersion)
     {
         _dataSource = dataSource;
         _writer = writer;
         SchemaVersion = schemaVersion;
-        Issuance = new PostgresIssuanceStore(writer);
+        Issuance = new PostgresIssuanceStore(writer, nodeName);
         Certificates = new PostgresCertificateReader(dataSource);
         Revocations = new PostgresRevocationStore(writer, dataSource);
         Audit = new PostgresAuditLog(writer, dataSource);
@@ -98,7 +98,7 @@ public sealed class PostgresStorage : IAmiPkiStorage
         try
         {
             var version = await PostgresMigrator.MigrateAsync(dataSource, time, cancellationToken).ConfigureAwait(false);
-            return new PostgresStorage(dataSource, new PostgresWriter(dataSource, nodeName, time), version);
+            return new PostgresStorage(dataSource, new PostgresWriter(dataSource, nodeName, time), nodeName, version);
         }
         catch (NpgsqlException exception)
         {
