@@ -5,6 +5,7 @@ var root = new RootCommand("AmiPki: certificate authority and certificate lifecy
 {
     CliOptions.Data,
     CliOptions.Profiles,
+    CliOptions.Postgres,
     InitCommand.Create(),
     ServeCommand.Create(),
     IssueCommand.Create(),

@@ -44,6 +44,9 @@ public sealed class AmiPkiOptions
     /// <summary>Log as JSON lines (structured) instead of plain text.</summary>
     public bool JsonLogs { get; set; }
 
+    /// <summary>Where the database is (section <c>AmiPki:Storage</c>); SQLite in the data directory unless PostgreSQL is configured.</summary>
+    public StorageSection Storage { get; set; } = new();
+
     /// <summary>Scheduled jobs: intervals and thresholds (section <c>AmiPki:Jobs</c>, e.g. <c>AMIPKI_Jobs__CrlPublication=00:10:00</c>).</summary>
     public JobOptions Jobs { get; set; } = new();
 
@@ -80,5 +83,20 @@ public sealed class AmiPkiOptions
 
         /// <summary>True when the online token is configured (module and token label).</summary>
         public bool IsConfigured => !string.IsNullOrWhiteSpace(ModulePath) && !string.IsNullOrWhiteSpace(TokenLabel);
+    }
+
+    /// <summary>
+    /// The database. By default the embedded SQLite file <c>amipki.db</c> in the data directory. With a PostgreSQL
+    /// connection string, every node given the same one shares one database (serials, revocations, CRL numbers, approvals),
+    /// each keeping its own audit chain under its <see cref="NodeName"/>, which must then differ from node to node.
+    /// </summary>
+    public sealed class StorageSection
+    {
+        /// <summary>
+        /// An Npgsql connection string, e.g. <c>Host=db.example;Database=amipki;Username=amipki</c> (also <c>AMIPKI_POSTGRES</c>
+        /// or <c>--postgres</c>). Keep the password out of it: PGPASSWORD or a passfile (<c>Passfile=...</c>) keep it out of
+        /// configuration files and process listings.
+        /// </summary>
+        public string? Postgres { get; set; }
     }
 }

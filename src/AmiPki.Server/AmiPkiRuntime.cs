@@ -6,7 +6,7 @@ using AmiPki.Core.Keys;
 using AmiPki.Core.Profiles;
 using AmiPki.Keys.Pkcs11;
 using AmiPki.Keys.Software;
-using AmiPki.Storage.Sqlite;
+using AmiPki.Storage;
 
 namespace AmiPki.Server;
 
@@ -25,11 +25,12 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
     /// </summary>
     public const string RootTokenProviderName = "pkcs11-root";
 
-    private AmiPkiRuntime(AmiPkiOptions options, DataLayout layout, SqliteStorage storage, IReadOnlyDictionary<string, IKeyProvider> keyProviders,
-        TimeProvider time)
+    private AmiPkiRuntime(AmiPkiOptions options, DataLayout layout, StorageLocation storageLocation, IAmiPkiStorage storage,
+        IReadOnlyDictionary<string, IKeyProvider> keyProviders, TimeProvider time)
     {
         Options = options;
         Layout = layout;
+        StorageLocation = storageLocation;
         Storage = storage;
         KeyProviders = keyProviders;
         Time = time;
@@ -39,7 +40,10 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
 
     public DataLayout Layout { get; }
 
-    public SqliteStorage Storage { get; }
+    /// <summary>Which database <see cref="Storage"/> is: the data directory's SQLite file, or PostgreSQL (AmiPki:Storage:Postgres).</summary>
+    public StorageLocation StorageLocation { get; }
+
+    public IAmiPkiStorage Storage { get; }
 
     public IReadOnlyDictionary<string, IKeyProvider> KeyProviders { get; }
 
@@ -72,8 +76,10 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
         }
         try
         {
-            var storage = await SqliteStorage.OpenAsync(layout.Database, options.NodeName, time, cancellationToken);
-            return new AmiPkiRuntime(options, layout, storage, providers, time);
+            // SQLite in the data directory unless a PostgreSQL connection string is configured (several nodes share it).
+            var location = StorageLocation.Choose(options.Storage.Postgres, layout.Database);
+            var storage = await AmiPkiStorageFactory.OpenAsync(location, options.NodeName, time, cancellationToken);
+            return new AmiPkiRuntime(options, layout, location, storage, providers, time);
         }
         catch
         {

@@ -19,7 +19,14 @@ public static class CliOptions
         Recursive = true,
     };
 
-    /// <summary>appsettings.json, then AMIPKI_* environment variables (e.g. AMIPKI_HttpPort), then the command line.</summary>
+    public static Option<string?> Postgres { get; } = new("--postgres")
+    {
+        Description = "Store everything in PostgreSQL (an Npgsql connection string) instead of the data directory's SQLite file; " +
+                      "default AMIPKI_POSTGRES or AmiPki:Storage:Postgres. Put the password in PGPASSWORD or a passfile, not here",
+        Recursive = true,
+    };
+
+    /// <summary>appsettings.json, then AMIPKI_* environment variables (e.g. AMIPKI_HttpPort, AMIPKI_POSTGRES), then the command line.</summary>
     public static AmiPkiOptions Resolve(ParseResult parseResult)
     {
         var configuration = new ConfigurationBuilder()
@@ -35,6 +42,14 @@ public static class CliOptions
         if (parseResult.GetValue(Data) is { Length: > 0 } dataOption)
         {
             options.DataDirectory = dataOption;
+        }
+        if (Environment.GetEnvironmentVariable("AMIPKI_POSTGRES") is { Length: > 0 } postgres)
+        {
+            options.Storage.Postgres = postgres;
+        }
+        if (parseResult.GetValue(Postgres) is { Length: > 0 } postgresOption)
+        {
+            options.Storage.Postgres = postgresOption;
         }
         if (parseResult.GetValue(Profiles) is { Length: > 0 } profiles)
         {

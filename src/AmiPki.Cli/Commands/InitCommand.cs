@@ -36,7 +36,7 @@ public static class InitCommand
             var existing = await runtime.Storage.Cas.ListAsync(cancellationToken);
             if (existing.Count > 0 && parseResult.GetValue(ifMissing))
             {
-                Console.WriteLine($"{runtime.Layout.Root} already holds CAs {string.Join(", ", existing.Select(c => c.Name))}; nothing to do");
+                Console.WriteLine($"{runtime.StorageLocation} already holds CAs {string.Join(", ", existing.Select(c => c.Name))}; nothing to do");
                 return 0;
             }
             var created = await runtime.InitializeAsync(provider, cancellationToken);
@@ -46,6 +46,7 @@ public static class InitCommand
                 Console.WriteLine($"created CA {ca.Name,-12} {certificate.Subject}  key {ca.KeyReference}");
             }
             Console.WriteLine($"data directory: {runtime.Layout.Root}");
+            Console.WriteLine($"storage: {runtime.StorageLocation}");
             return 0;
         }));
         return command;

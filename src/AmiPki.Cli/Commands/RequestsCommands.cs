@@ -1,6 +1,5 @@
 using System.CommandLine;
 using AmiPki.Core.Approvals;
-using AmiPki.Storage.Sqlite.Approvals;
 
 namespace AmiPki.Cli.Commands;
 
@@ -19,7 +18,7 @@ public static class RequestsCommands
         {
             var filter = ApprovalService.ParseStateFilter(parseResult.GetValue(state)!);
             await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
-            await using var store = await SqlitePendingRequestStore.OpenAsync(runtime.Layout.Database, cancellationToken);
+            await using var store = await runtime.Storage.OpenPendingRequestsAsync(cancellationToken);
             var rows = await store.ListAsync(filter, parseResult.GetValue(limit), cancellationToken);
             foreach (var row in rows)
             {
@@ -43,7 +42,7 @@ public static class RequestsCommands
         {
             var requestId = parseResult.GetValue(id)!.Trim().ToLowerInvariant();
             await using var runtime = await CliOptions.OpenAsync(parseResult, cancellationToken);
-            await using var store = await SqlitePendingRequestStore.OpenAsync(runtime.Layout.Database, cancellationToken);
+            await using var store = await runtime.Storage.OpenPendingRequestsAsync(cancellationToken);
             var approvals = new ApprovalService(store, runtime.Storage.Audit, runtime.Time);
             PendingRequest request;
             try

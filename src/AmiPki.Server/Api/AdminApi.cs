@@ -9,6 +9,7 @@ using AmiPki.Protocols.Cmp;
 using AmiPki.Server.Admin;
 using AmiPki.Server.Api.Contracts;
 using AmiPki.Server.Api.Validation;
+using AmiPki.Storage;
 using FluentValidation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -37,7 +38,7 @@ public static class AdminApi
         services.AddProblemDetails();
         // Binding failures (a non-number limit, malformed JSON) throw, so the middleware answers a problem naming the field.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddSingleton(runtime.Storage.Audit);
+        services.AddSingleton<IAuditStore>(runtime.Storage.Audit);
         services.AddSingleton(sp => new AdminAuthenticator(sp.GetRequiredService<CaHierarchy>(), sp.GetRequiredService<ICertificateReader>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AdminOperations>();

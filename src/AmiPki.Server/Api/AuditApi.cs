@@ -1,5 +1,5 @@
 using AmiPki.Server.Api.Contracts;
-using AmiPki.Storage.Sqlite;
+using AmiPki.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,7 +18,7 @@ public static class AuditApi
         ArgumentNullException.ThrowIfNull(api);
         var group = api.MapGroup("/audit").WithTags("Audit");
         group.MapGet("/", QueryAsync).Requires(AdminPermission.Read).Validated<AuditSearch>().WithName("queryAudit");
-        group.MapGet("/verify", async (SqliteAuditLog audit, CancellationToken ct) =>
+        group.MapGet("/verify", async (IAuditStore audit, CancellationToken ct) =>
             {
                 var result = await audit.VerifyAsync(ct);
                 return TypedResults.Ok(new AuditVerificationView(result.IsIntact, result.EntriesChecked, result.FirstBadSequence, result.Problem));
@@ -28,7 +28,7 @@ public static class AuditApi
     }
 
     /// <summary>Streams the log once, keeping only the requested page (memory bounded by the page, not the log).</summary>
-    private static async Task<Ok<AuditPage>> QueryAsync([AsParameters] AuditSearch query, SqliteAuditLog audit, CancellationToken cancellationToken)
+    private static async Task<Ok<AuditPage>> QueryAsync([AsParameters] AuditSearch query, IAuditStore audit, CancellationToken cancellationToken)
     {
         var limit = query.Limit ?? 100;
         var offset = query.Offset ?? 0;

@@ -16,7 +16,6 @@ using AmiPki.Protocols.Scep;
 using AmiPki.Server.Jobs;
 using AmiPki.Server.Api;
 using AmiPki.Server.Telemetry;
-using AmiPki.Storage.Sqlite.Approvals;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -74,7 +73,7 @@ public static class ServerHost
         services.AddSingleton<IDeviceRegistry>(runtime.Storage.Devices);
         services.AddSingleton<ICredentialStore>(runtime.Storage.Credentials);
         services.AddEst(est => est.ManufacturerAnchorDirectory = runtime.Layout.ManufacturerAnchors);
-        var pendingRequests = await SqlitePendingRequestStore.OpenAsync(runtime.Layout.Database, cancellationToken);
+        var pendingRequests = await runtime.Storage.OpenPendingRequestsAsync(cancellationToken);
         // Factory form, so the container disposes the store with the host.
         services.AddSingleton<IPendingRequestStore>(_ => pendingRequests);
         services.AddEstCoaps(o => { o.ListenAddress = options.ListenAddress; o.Port = options.CoapsPort; o.DataDirectory = runtime.Layout.Root; });

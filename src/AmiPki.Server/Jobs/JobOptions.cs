@@ -33,6 +33,12 @@ public sealed class JobOptions
     /// <summary>Run a renewal campaign pass: pick up certificates entering their window, notify the head-end, track renewals.</summary>
     public TimeSpan RenewalCampaign { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a node's claim on a cluster-wide job holds (<see cref="JobNames.ClusterWide"/>, PostgreSQL): longer than
+    /// any run; if the node dies mid-run, another node takes the job over once this has passed.
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The interval of the named job.</summary>
     public TimeSpan IntervalOf(string job) => job switch
     {

@@ -59,8 +59,8 @@ public static class JobScheduling
         services.AddSingleton<IAmiPkiJob, CertificateHousekeepingJob>();
         services.AddSingleton<IAmiPkiJob, AuditCheckpointJob>();
         services.AddSingleton<IAmiPkiJob, RenewalCampaignJob>();
-        services.AddSingleton(sp => new JobRunner(sp.GetServices<IAmiPkiJob>(), sp.GetRequiredService<IJobScheduleStore>(),
-            sp.GetRequiredService<IAuditLog>(), options.Jobs, runtime.Time, sp.GetRequiredService<ILogger<JobRunner>>()));
+        services.AddSingleton(sp => new JobRunner(sp.GetServices<IAmiPkiJob>(), sp.GetRequiredService<IJobScheduleStore>(), storage.JobLeases,
+            options.NodeName, sp.GetRequiredService<IAuditLog>(), options.Jobs, runtime.Time, sp.GetRequiredService<ILogger<JobRunner>>()));
 
         var plan = await PlanAsync(storage.JobSchedule, options.Jobs, runtime.Time, cancellationToken);
         services.AddSingleton(plan);

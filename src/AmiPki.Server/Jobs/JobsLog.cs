@@ -22,4 +22,7 @@ internal static partial class JobsLog
 
     [LoggerMessage(9505, LogLevel.Information, "renewed operational certificate {Name}; new notAfter {NotAfter:u}")]
     public static partial void OperationalRenewed(ILogger logger, string name, DateTimeOffset? notAfter);
+
+    [LoggerMessage(9506, LogLevel.Debug, "job {Job} not run here: another node sharing the database ran it or runs it now")]
+    public static partial void RunElsewhere(ILogger logger, string job);
 }

@@ -13,6 +13,6 @@ public sealed class QuartzJobAdapter : IJob
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        await _runner.RunAsync(context.JobDetail.Key.Name, cancellationToken);
+        await _runner.RunScheduledAsync(context.JobDetail.Key.Name, context.ScheduledFireTimeUtc ?? context.FireTimeUtc, cancellationToken);
     }
 }

@@ -12,6 +12,7 @@ namespace AmiPki.Storage.Migrations;
 public static partial class MigrationCatalog
 {
     public const string Sqlite = "Sqlite";
+    public const string Postgres = "Postgres";
 
     public static IReadOnlyList<MigrationScript> Load(string dialect)
     {

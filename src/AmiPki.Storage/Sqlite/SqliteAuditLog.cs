@@ -9,7 +9,7 @@ namespace AmiPki.Storage.Sqlite;
 /// The audit log: appends go through the writer (which numbers and chains them, see <see cref="AuditChainAppender"/>),
 /// reads stream from a read connection.
 /// </summary>
-public sealed class SqliteAuditLog : IAuditLog, IAuditHeadReader
+public sealed class SqliteAuditLog : IAuditStore
 {
     private const string SelectEntries = """
         SELECT node, seq, at, kind, actor, outcome, detail, prev_hash, hash FROM audit_log ORDER BY node, seq;

@@ -4,6 +4,7 @@ using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Jobs;
 using AmiPki.Core.Storage;
+using AmiPki.Storage.Sqlite.Approvals;
 using AmiPki.Storage.Sqlite.Campaigns;
 using AmiPki.Storage.Sqlite.Jobs;
 using AmiPki.Storage.Sqlite.Writing;
@@ -16,15 +17,17 @@ namespace AmiPki.Storage.Sqlite;
 /// connection and thread, synchronous=FULL); every read uses pooled read-only connections that never wait for it.
 /// The host opens one per process and hands each component the narrow interface it needs.
 /// </summary>
-public sealed class SqliteStorage : IAsyncDisposable
+public sealed class SqliteStorage : IAmiPkiStorage
 {
     private readonly SqliteWriter _writer;
     private readonly SqliteCheckpointer _checkpointer;
     private readonly SqliteReadPool _reads;
+    private readonly string _databasePath;
     private int _disposed;
 
-    private SqliteStorage(SqliteWriter writer, SqliteCheckpointer checkpointer, SqliteReadPool reads, int schemaVersion)
+    private SqliteStorage(string databasePath, SqliteWriter writer, SqliteCheckpointer checkpointer, SqliteReadPool reads, int schemaVersion)
     {
+        _databasePath = databasePath;
         _writer = writer;
         _checkpointer = checkpointer;
         _reads = reads;
@@ -68,7 +71,18 @@ public sealed class SqliteStorage : IAsyncDisposable
     /// <summary>Scheduled jobs' last run and next due time.</summary>
     public IJobScheduleStore JobSchedule { get; }
 
+    /// <summary>One node per SQLite file: every lease is granted.</summary>
+    public IJobLeases JobLeases => SingleNodeJobLeases.Instance;
+
     public ICertificateHousekeeping Housekeeping { get; }
+
+    public string Dialect => "sqlite";
+
+    IAuditStore IAmiPkiStorage.Audit => Audit;
+
+    /// <summary>The approval queue on its own connection to the same file (see <see cref="SqlitePendingRequestStore"/>).</summary>
+    public async Task<IOwnedPendingRequestStore> OpenPendingRequestsAsync(CancellationToken cancellationToken) =>
+        await SqlitePendingRequestStore.OpenAsync(_databasePath, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Opens (creating if needed) the database at <paramref name="databasePath"/> and migrates it to the newest schema.
@@ -91,7 +105,7 @@ public sealed class SqliteStorage : IAsyncDisposable
             {
                 var version = SqliteMigrator.Migrate(connection, time);
                 checkpointConnection = connections.OpenCheckpointer();
-                return new SqliteStorage(new SqliteWriter(connection, nodeName, time), new SqliteCheckpointer(checkpointConnection),
+                return new SqliteStorage(databasePath, new SqliteWriter(connection, nodeName, time), new SqliteCheckpointer(checkpointConnection),
                     new SqliteReadPool(connections), version);
             }
             catch

@@ -9,12 +9,13 @@ namespace AmiPki.Interop.Tests.Crash;
 /// <summary>
 /// Crash safety of issuance (issue 10; DESIGN.md pipeline steps 6–10): a real <c>amipki serve</c> enrolling over EST with
 /// 32 requests in flight is killed with SIGKILL at a random (seeded) moment, restarted on the same data directory, and
-/// checked, ten times over. After each restart: every certificate a client received is in storage with its serial and
+/// checked, ten times over, on SQLite and on PostgreSQL. After each restart: every certificate a client received is in storage with its serial and
 /// bytes, no serial twice per issuer, the audit chain verifies, the intents cut short are OutcomeUnknown (audited, listed,
 /// never reused), and the next round shows the server issues again. Finally one orphaned serial is revoked and shows up
 /// on the served CRL and as revoked over OCSP.
 /// </summary>
 [TestFixture(StorageKind.Sqlite)]
+[TestFixture(StorageKind.Postgres)]
 public sealed class CrashRecoveryTests(StorageKind kind)
 {
     private const int Iterations = 10;
@@ -25,13 +26,15 @@ public sealed class CrashRecoveryTests(StorageKind kind)
     private const string Profile = "hes-client";
     private static readonly TimeSpan PollLimit = TimeSpan.FromSeconds(30);
 
+    private TestStorage _storage = null!;
     private AmiPkiServer _server = null!;
     private string _secret = null!;
 
     [OneTimeSetUp]
     public async Task Start()
     {
-        _server = await AmiPkiServer.StartAsync(https: true, environment: StorageKinds.Environment(kind));
+        _storage = await TestStorage.CreateAsync(kind);
+        _server = await AmiPkiServer.StartAsync(https: true, environment: _storage.Environment());
         var add = await _server.CliAsync("est-account", "add", "--name", Account, "--allowed-profiles", Profile);
         Assert.That(add.ExitCode, Is.EqualTo(0), add.Describe());
         _secret = add.StandardOutput.Split('\n').Single(l => l.StartsWith("secret (shown once): ", StringComparison.Ordinal))["secret (shown once): ".Length..].Trim();
@@ -43,6 +46,10 @@ public sealed class CrashRecoveryTests(StorageKind kind)
         if (_server is not null)
         {
             await _server.DisposeAsync();
+        }
+        if (_storage is not null)
+        {
+            await _storage.DisposeAsync();
         }
     }
 
@@ -101,7 +108,7 @@ public sealed class CrashRecoveryTests(StorageKind kind)
 
         IReadOnlyList<CertificateRecord> records;
         int recoveryEntries;
-        await using (var probe = await StoreProbe.OpenAsync(kind, _server.DataDirectory))
+        await using (var probe = await _storage.OpenProbeAsync(_server.DataDirectory))
         {
             records = await probe.ListAllAsync();
             recoveryEntries = (await probe.ReadAuditAsync()).Count(e => e.Event.Outcome == OrphanedIntentRecovery.AuditOutcome);

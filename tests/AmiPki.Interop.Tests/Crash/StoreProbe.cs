@@ -6,7 +6,7 @@ namespace AmiPki.Interop.Tests.Crash;
 /// <summary>
 /// Reads a server's storage directly, beside the running server, through the core's reader interfaces: what the crash
 /// test checks acknowledged certificates and the recovery's audit entries against. One implementation per
-/// <see cref="StorageKind"/>.
+/// <see cref="StorageKind"/>, opened through <see cref="TestStorage.OpenProbeAsync"/>.
 /// </summary>
 public abstract class StoreProbe : IAsyncDisposable
 {
@@ -15,12 +15,6 @@ public abstract class StoreProbe : IAsyncDisposable
     protected abstract ICertificateReader Certificates { get; }
 
     protected abstract IAuditLog Audit { get; }
-
-    public static async Task<StoreProbe> OpenAsync(StorageKind kind, string dataDirectory) => kind switch
-    {
-        StorageKind.Sqlite => await SqliteStoreProbe.OpenAsync(dataDirectory),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown storage kind"),
-    };
 
     /// <summary>Every certificate row (any state, any issuer).</summary>
     public async Task<IReadOnlyList<CertificateRecord>> ListAllAsync()

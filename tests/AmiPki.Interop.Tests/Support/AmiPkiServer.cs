@@ -93,6 +93,37 @@ public sealed class AmiPkiServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Another node of <paramref name="first"/>'s cluster: <c>amipki serve</c> on a copy of its data directory (the same CA
+    /// keys, TLS material and trust anchors; no <c>init</c>), on ports of its own, with <paramref name="environment"/> (its
+    /// own node name, the shared PostgreSQL database).
+    /// </summary>
+    public static async Task<AmiPkiServer> StartAnotherNodeAsync(AmiPkiServer first, IDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        var data = Path.Combine(Path.GetTempPath(), "amipki-test-" + Guid.NewGuid().ToString("N")[..12]);
+        CopyDirectory(first.DataDirectory, data);
+        var httpPort = FreePort.Tcp();
+        var httpsPort = first.HttpsPort != 0 ? FreePort.Tcp() : 0;
+        var coapsPort = first.CoapsPort != 0 ? FreePort.Udp() : 0;
+        var log = new StringBuilder();
+        var process = LaunchServe(data, httpPort, httpsPort, coapsPort, environment, log);
+        var server = new AmiPkiServer(data, httpPort, httpsPort, coapsPort, process, log, environment);
+        await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        return server;
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
     /// <summary>The line <see cref="Log"/> gets before the output of each restarted process.</summary>
     public const string RestartMarker = "----- amipki serve restarted -----";
 

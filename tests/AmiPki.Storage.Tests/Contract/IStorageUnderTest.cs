@@ -1,7 +1,9 @@
 using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Campaigns;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
+using AmiPki.Core.Jobs;
 using AmiPki.Core.Storage;
 
 namespace AmiPki.Storage.Tests.Contract;
@@ -24,4 +26,10 @@ public interface IStorageUnderTest : IAsyncDisposable
     IDeviceRegistry Devices { get; }
 
     ICredentialStore Credentials { get; }
+
+    ICampaignStore Campaigns { get; }
+
+    IJobScheduleStore JobSchedule { get; }
+
+    ICertificateHousekeeping Housekeeping { get; }
 }

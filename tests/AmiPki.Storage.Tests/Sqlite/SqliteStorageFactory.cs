@@ -1,7 +1,9 @@
 using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Campaigns;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
+using AmiPki.Core.Jobs;
 using AmiPki.Core.Storage;
 using AmiPki.Storage.Sqlite;
 using AmiPki.Storage.Tests.Contract;
@@ -59,6 +61,12 @@ public sealed class SqliteStorageFactory : StorageFactory
         public IDeviceRegistry Devices => storage.Devices;
 
         public ICredentialStore Credentials => storage.Credentials;
+
+        public ICampaignStore Campaigns => storage.Campaigns;
+
+        public IJobScheduleStore JobSchedule => storage.JobSchedule;
+
+        public ICertificateHousekeeping Housekeeping => storage.Housekeeping;
 
         public ValueTask DisposeAsync() => storage.DisposeAsync();
     }

@@ -10,7 +10,7 @@ namespace AmiPki.Storage.Tests.Sqlite;
 public sealed class SqliteStorageTests
 {
     /// <summary>The newest schema version, so these tests do not change with every new migration.</summary>
-    private static readonly int LatestVersion = Migrations.MigrationCatalog.Load(Migrations.MigrationCatalog.Sqlite).Count;
+    private static readonly int LatestVersion = MigrationCatalog.Load(MigrationCatalog.Sqlite).Count;
 
     private SqliteStorageFactory _files = null!;
 

@@ -10,7 +10,7 @@ namespace AmiPki.Storage.Sqlite.Approvals;
 /// commit: each write is one IMMEDIATE transaction, durable (synchronous=FULL) on return. The CLI and the server may
 /// both hold one; SQLite's write lock and busy timeout order them.
 /// </summary>
-public sealed class SqlitePendingRequestStore : IPendingRequestStore, IAsyncDisposable
+public sealed class SqlitePendingRequestStore : IOwnedPendingRequestStore
 {
     private const string Columns = """
         SELECT id AS Id, protocol AS Protocol, profile AS Profile, requester AS Requester, subject AS Subject, csr_der AS CsrDer,

@@ -1,0 +1,18 @@
+using AmiPki.Storage.Postgres;
+using AmiPki.Storage.Sqlite;
+
+namespace AmiPki.Storage;
+
+/// <summary>Opens the database a <see cref="StorageLocation"/> names, in its dialect, migrated to the newest schema.</summary>
+public static class AmiPkiStorageFactory
+{
+    /// <param name="nodeName">This process's name in the audit chain (each node has its own sequence).</param>
+    public static async Task<IAmiPkiStorage> OpenAsync(StorageLocation location, string nodeName, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return location.PostgresConnectionString is { } connectionString
+            ? await PostgresStorage.OpenAsync(connectionString, nodeName, time, cancellationToken).ConfigureAwait(false)
+            : await SqliteStorage.OpenAsync(location.SqlitePath!, nodeName, time, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,50 @@
+using AmiPki.Core.Authorities;
+using AmiPki.Core.Campaigns;
+using AmiPki.Core.Credentials;
+using AmiPki.Core.Devices;
+using AmiPki.Core.Jobs;
+using AmiPki.Core.Storage;
+
+namespace AmiPki.Storage;
+
+/// <summary>
+/// One opened database, whichever dialect (<see cref="Sqlite.SqliteStorage"/>, <see cref="Postgres.PostgresStorage"/>):
+/// the host opens one per process through <see cref="AmiPkiStorageFactory"/> and hands each component the narrow
+/// interface of the core it needs.
+/// </summary>
+public interface IAmiPkiStorage : IAsyncDisposable
+{
+    /// <summary>"sqlite" or "postgres", for logs and the CLI.</summary>
+    string Dialect { get; }
+
+    /// <summary>The schema version after the migrations applied at open.</summary>
+    int SchemaVersion { get; }
+
+    IIssuanceStore Issuance { get; }
+
+    ICertificateReader Certificates { get; }
+
+    IRevocationStore Revocations { get; }
+
+    IAuditStore Audit { get; }
+
+    ICaStore Cas { get; }
+
+    IDeviceRegistry Devices { get; }
+
+    ICredentialStore Credentials { get; }
+
+    /// <summary>Renewal campaign entries.</summary>
+    ICampaignStore Campaigns { get; }
+
+    /// <summary>Scheduled jobs' last run and next due time.</summary>
+    IJobScheduleStore JobSchedule { get; }
+
+    /// <summary>Who runs a due scheduled job when several nodes share the database.</summary>
+    IJobLeases JobLeases { get; }
+
+    ICertificateHousekeeping Housekeeping { get; }
+
+    /// <summary>Opens the manual-approval queue on the same database; the caller disposes it.</summary>
+    Task<IOwnedPendingRequestStore> OpenPendingRequestsAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,93 @@
+using System.Data;
+using System.Runtime.CompilerServices;
+using AmiPki.Core.Audit;
+using AmiPki.Storage.Postgres.Writing;
+using AmiPki.Storage.Sqlite;
+using Npgsql;
+
+namespace AmiPki.Storage.Postgres;
+
+/// <summary>
+/// The audit log: appends go through this node's writer (which numbers and chains them in this node's own chain, see
+/// <see cref="PostgresAuditChain"/>); reads stream every node's entries from a pooled connection.
+/// </summary>
+internal sealed class PostgresAuditLog : IAuditStore
+{
+    private const string SelectEntries = """
+        SELECT node, seq, at, kind, actor, outcome, detail, prev_hash, hash FROM audit_log ORDER BY node, seq;
+        """;
+    // A head at 0 is a node whose first entries were never committed: it has nothing to check.
+    private const string SelectHeads = "SELECT node, seq, hash FROM audit_heads WHERE seq > 0 ORDER BY node;";
+
+    private readonly PostgresWriter _writer;
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresAuditLog(PostgresWriter writer, NpgsqlDataSource dataSource)
+    {
+        _writer = writer;
+        _dataSource = dataSource;
+    }
+
+    public Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        return _writer.EnqueueAsync(context => context.AuditAsync(auditEvent), cancellationToken);
+    }
+
+    public async IAsyncEnumerable<AuditEntry> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var entry in ReadEntries(connection, null, cancellationToken).ConfigureAwait(false))
+        {
+            yield return entry;
+        }
+    }
+
+    public async Task<IReadOnlyCollection<AuditHead>> ReadHeadsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadHeadsAsync(connection, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Verifies every node's chain against its head, both read in one REPEATABLE READ transaction (one snapshot), so
+    /// entries other nodes commit meanwhile are neither half-seen nor taken for a truncation.
+    /// </summary>
+    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        var heads = await ReadHeadsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var result = await AuditChainVerifier.VerifyAsync(ReadEntries(connection, transaction, cancellationToken), heads, cancellationToken)
+            .ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    private static async Task<IReadOnlyCollection<AuditHead>> ReadHeadsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(SelectHeads, connection, transaction);
+        var heads = new List<AuditHead>();
+        await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            heads.Add(new AuditHead(row.GetString(0), row.GetInt64(1), (byte[])row.GetValue(2)));
+        }
+        return heads;
+    }
+
+    private static async IAsyncEnumerable<AuditEntry> ReadEntries(NpgsqlConnection connection, NpgsqlTransaction? transaction,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(SelectEntries, connection, transaction);
+        await using var row = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var node = row.GetString(0);
+            var sequence = row.GetInt64(1);
+            var auditEvent = new AuditEvent(SqliteTime.FromText(row.GetString(2)), row.GetString(3), row.GetString(4), row.GetString(5), row.GetString(6));
+            yield return new AuditEntry(sequence, node, auditEvent, (byte[])row.GetValue(7), (byte[])row.GetValue(8));
+        }
+    }
+}
