@@ -36,7 +36,7 @@ test: peers build
 	$(DOTNET) test AmiPki.sln -c $(CONFIGURATION) --no-build --logger "trx" --results-directory $(RESULTS) \
 		--logger "console;verbosity=minimal"; status=$$?; bash scripts/test-summary.sh $(RESULTS); exit $$status
 
-bench: build
+bench: peers build
 	$(DOTNET) run -c $(CONFIGURATION) --no-build --project bench/AmiPki.Bench -- $(BENCH_ARGS)
 
 clean:

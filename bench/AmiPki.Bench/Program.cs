@@ -2,7 +2,7 @@ using System.Globalization;
 using AmiPki.Bench;
 
 // `make bench`: whole-system figures, each printed beside this machine's own crypto ceiling measured in the same run.
-// Usage: AmiPki.Bench [seconds per figure] [section ...]; sections: issuance pkcs11 ocsp crl scep cmp est estcoaps (default: all).
+// Usage: AmiPki.Bench [seconds per figure] [section ...]; sections: issuance postgres pkcs11 ocsp crl scep cmp est estcoaps (default: all).
 var seconds = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var s) ? s : 10;
 var sections = args.Skip(args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out _) ? 1 : 0).ToHashSet(StringComparer.OrdinalIgnoreCase);
 bool Runs(string section) => sections.Count == 0 || sections.Contains(section);
@@ -32,6 +32,11 @@ if (Runs("issuance"))
                           $"({result.Issued:N0} in {result.Seconds:N1} s; {result.CoresUsed:N2} cores busy; {result.PerSecond / bound:P0} of the crypto bound); peak RSS {result.PeakWorkingSet / 1048576:N0} MB");
     }
     Console.WriteLine("  target (issue 2): >= 8,000 durable certificates/s with 2 threads on this 2-core machine");
+    Console.WriteLine();
+}
+if (Runs("postgres"))
+{
+    await PostgresIssuanceBenchmark.PrintAsync(duration);
     Console.WriteLine();
 }
 if (Runs("pkcs11"))
