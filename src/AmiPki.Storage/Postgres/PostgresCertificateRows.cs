@@ -19,31 +19,6 @@ internal static class PostgresCertificateRows
         LEFT JOIN revocations r ON r.issuer = c.issuer AND r.serial_key = c.serial_key AND r.released_at IS NULL
         """;
 
-    public static CertificateRecord Read(NpgsqlDataReader row)
-    {
-        RevocationInfo? revocation = row.IsDBNull(16)
-            ? null
-            : new RevocationInfo((RevocationReason)row.GetInt32(16), SqliteTime.FromText(row.GetString(17)),
-                row.IsDBNull(18) ? null : SqliteTime.FromText(row.GetString(18)));
-        return new CertificateRecord(
-            Issuer: row.GetString(0),
-            SerialHex: row.GetString(1),
-            State: CertificateStates.FromText(row.GetString(2), outcomeUnknown: !row.IsDBNull(19)),
-            Profile: row.GetString(3),
-            Subject: row.GetString(4),
-            NotBefore: SqliteTime.FromText(row.GetString(5)),
-            NotAfter: SqliteTime.FromText(row.GetString(6)),
-            Der: row.IsDBNull(7) ? null : (byte[])row.GetValue(7),
-            Sha256Hex: NullableString(row, 8),
-            Requester: row.GetString(9),
-            Protocol: row.GetString(10),
-            CreatedAt: SqliteTime.FromText(row.GetString(11)),
-            SystemTitle: NullableString(row, 12),
-            Dcu: NullableString(row, 13),
-            ManufacturerLot: NullableString(row, 14),
-            DeviceId: NullableString(row, 15),
-            Revocation: revocation);
-    }
-
-    private static string? NullableString(NpgsqlDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
+    /// <summary>The row mapping is the dialect-free <see cref="CertificateRows.Read"/>: only the SQL differs.</summary>
+    public static CertificateRecord Read(NpgsqlDataReader row) => CertificateRows.Read(row);
 }

@@ -1,6 +1,6 @@
 using AmiPki.Core.Revocation;
 using AmiPki.Core.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace AmiPki.Storage.Sqlite;
 
@@ -18,7 +18,8 @@ internal static class CertificateRows
         LEFT JOIN revocations r ON r.issuer = c.issuer AND r.serial_hex = c.serial_hex AND r.released_at IS NULL
         """;
 
-    public static CertificateRecord Read(SqliteDataReader row)
+    /// <summary>Maps one row of the columns <see cref="SelectFrom"/> lists (both dialects select the same columns in this order).</summary>
+    public static CertificateRecord Read(DbDataReader row)
     {
         RevocationInfo? revocation = row.IsDBNull(16)
             ? null
@@ -44,5 +45,5 @@ internal static class CertificateRows
             Revocation: revocation);
     }
 
-    private static string? NullableString(SqliteDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
+    private static string? NullableString(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 }
