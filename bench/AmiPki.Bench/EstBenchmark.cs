@@ -1,116 +1,68 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using AmiPki.Core.Audit;
-using AmiPki.Core.Authorities;
-using AmiPki.Core.Credentials;
-using AmiPki.Core.Devices;
-using AmiPki.Core.Issuance;
-using AmiPki.Core.Profiles;
-using AmiPki.Core.Storage;
-using AmiPki.Protocols.Est;
-using AmiPki.Server;
-using AmiPki.Server.Tls;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace AmiPki.Bench;
 
 /// <summary>
 /// EST enrollments per second over HTTPS with mutual TLS (a factory IDevID client certificate, profile hes-client):
 /// keep-alive connections at a fixed concurrency, and one new full TLS handshake per enrollment (resumption off).
-/// The server is the real EST adapter, HTTPS listener and durable SQLite storage, in this process (so the peak RSS
-/// below counts the load generator too: an upper bound for the server).
+/// The server is a real <c>amipki serve</c> in a process of its own (its CPU and peak memory are its own); the load
+/// generator runs in this process on the same cores, so the rates are a floor.
 /// </summary>
 public static class EstBenchmark
 {
-    /// <param name="CpuSeconds">CPU time of this process (server and load generator) during the run.</param>
-    public sealed record Result(string Mode, int Concurrency, long Enrolled, long Failed, double Seconds, double CpuSeconds, double P50Milliseconds,
-        double P99Milliseconds, long PeakRssBytes)
+    /// <param name="ServerCpuSeconds">CPU time of the server process during the run.</param>
+    /// <param name="ClientCpuSeconds">CPU time of this process (the load generator) during the run.</param>
+    public sealed record Result(string Mode, int Concurrency, long Enrolled, long Failed, double Seconds, double ServerCpuSeconds, double ClientCpuSeconds,
+        double P50Milliseconds, double P99Milliseconds, long ServerPeakRssBytes)
     {
         public double PerSecond => Enrolled / Seconds;
 
-        /// <summary>CPU per enrollment, client and server together: independent of what else the machine is running.</summary>
-        public double CpuMillisecondsPerEnrollment => Enrolled == 0 ? double.NaN : CpuSeconds * 1000 / Enrolled;
+        public double ServerCpuMilliseconds => Enrolled == 0 ? double.NaN : ServerCpuSeconds * 1000 / Enrolled;
+
+        public double ClientCpuMilliseconds => Enrolled == 0 ? double.NaN : ClientCpuSeconds * 1000 / Enrolled;
+
+        /// <summary>The rate this machine's cores would give the server if the load generator cost nothing.</summary>
+        public double ServerBoundPerSecond => Environment.ProcessorCount * 1000 / ServerCpuMilliseconds;
     }
 
     public static async Task<IReadOnlyList<Result>> RunAsync(TimeSpan duration, int concurrency = 16)
     {
-        var data = Path.Combine(Path.GetTempPath(), "amipki-estbench-" + Guid.NewGuid().ToString("N")[..8]);
-        var options = new AmiPkiOptions
-        {
-            DataDirectory = data,
-            KeyPassphrase = "bench-only-passphrase",
-            ProfilesDirectory = Path.Combine(AppContext.BaseDirectory, "profiles"),
-        };
-        try
-        {
-            await using var runtime = await AmiPkiRuntime.OpenAsync(options, TimeProvider.System, CancellationToken.None);
-            await runtime.InitializeAsync("software", CancellationToken.None);
-            await runtime.LoadAuthoritiesAsync(CancellationToken.None);
-            var (anchor, idevid) = FactoryCertificates();
-            var anchors = runtime.Layout.ManufacturerAnchors;
-            Directory.CreateDirectory(anchors);
-            await File.WriteAllTextAsync(Path.Combine(anchors, "bench.pem"), anchor.ExportCertificatePem());
-            var port = FreePort();
-            await using var app = BuildServer(runtime, port);
-            await app.StartAsync();
-            var url = new Uri($"https://127.0.0.1:{port}/.well-known/est/simpleenroll");
-            var root = runtime.Authorities!.All.Single(a => a.Record.Parent is null).Certificate;
-            var csrs = MakeCsrs(512);
+        var (anchor, idevid) = FactoryCertificates();
+        var httpsPort = AmiPkiServerProcess.FreePort(SocketType.Stream, ProtocolType.Tcp);
+        var httpPort = AmiPkiServerProcess.FreePort(SocketType.Stream, ProtocolType.Tcp);
+        await using var server = await AmiPkiServerProcess.StartAsync(
+            ["--http-port", httpPort.ToString(CultureInfo.InvariantCulture), "--https-port", httpsPort.ToString(CultureInfo.InvariantCulture), "--coaps-port", "0"],
+            async data =>
+            {
+                Directory.CreateDirectory(data.ManufacturerAnchorDirectory);
+                await File.WriteAllTextAsync(Path.Combine(data.ManufacturerAnchorDirectory, "bench.pem"), anchor.ExportCertificatePem() + "\n");
+            },
+            _ => AmiPkiServerProcess.AcceptsTcpAsync(httpsPort), CancellationToken.None);
+        var url = new Uri($"https://127.0.0.1:{httpsPort}/.well-known/est/simpleenroll");
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPemFile(server.RootPemPath);
+        using var root = chain.Single(c => c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData));
+        var csrs = MakeCsrs(512);
 
-            await EnrollForAsync("warm-up", url, root, idevid, csrs, concurrency, TimeSpan.FromSeconds(2), newHandshake: false);
-            return
-            [
-                await EnrollForAsync("keep-alive", url, root, idevid, csrs, concurrency, duration, newHandshake: false),
-                await EnrollForAsync("new TLS handshake per enrollment", url, root, idevid, csrs, concurrency, duration, newHandshake: true),
-            ];
-        }
-        finally
-        {
-            try
-            {
-                Directory.Delete(data, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Left for the OS to clean.
-            }
-        }
+        await EnrollForAsync("warm-up", server, url, root, idevid, csrs, concurrency, TimeSpan.FromSeconds(8), newHandshake: false);
+        await EnrollForAsync("warm-up", server, url, root, idevid, csrs, concurrency, TimeSpan.FromSeconds(4), newHandshake: true);
+        return
+        [
+            await EnrollForAsync("keep-alive", server, url, root, idevid, csrs, concurrency, duration, newHandshake: false),
+            await EnrollForAsync("new TLS handshake per enrollment", server, url, root, idevid, csrs, concurrency, duration, newHandshake: true),
+        ];
     }
 
-    private static WebApplication BuildServer(AmiPkiRuntime runtime, int port)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            ServerTlsEndpoint.Listen(kestrel, IPAddress.Loopback, port, runtime);
-        });
-        var services = builder.Services;
-        services.AddSingleton(runtime.Time);
-        services.AddSingleton(runtime.Issuance!);
-        services.AddSingleton(runtime.Authorities!);
-        services.AddSingleton(runtime.Profiles!);
-        services.AddSingleton<ICertificateReader>(runtime.Storage.Certificates);
-        services.AddSingleton<IAuditLog>(runtime.Storage.Audit);
-        services.AddSingleton<IDeviceRegistry>(runtime.Storage.Devices);
-        services.AddSingleton<ICredentialStore>(runtime.Storage.Credentials);
-        services.AddEst(est => est.ManufacturerAnchorDirectory = runtime.Layout.ManufacturerAnchors);
-        var app = builder.Build();
-        app.MapEst();
-        return app;
-    }
-
-    private static async Task<Result> EnrollForAsync(string mode, Uri url, X509Certificate2 root, X509Certificate2 clientCertificate, byte[][] csrs,
+    private static async Task<Result> EnrollForAsync(string mode, AmiPkiServerProcess server, Uri url, X509Certificate2 root, X509Certificate2 clientCertificate, byte[][] csrs,
         int concurrency, TimeSpan duration, bool newHandshake)
     {
         using var handler = new SocketsHttpHandler
@@ -135,6 +87,7 @@ public static class EstBenchmark
         long failed = 0;
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
+        var serverCpuBefore = server.CpuTime();
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var stopwatch = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
@@ -172,25 +125,12 @@ public static class EstBenchmark
         var seconds = stopwatch.Elapsed.TotalSeconds;
         process.Refresh();
         var cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+        var serverCpuSeconds = (server.CpuTime() - serverCpuBefore).TotalSeconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new Result(mode, concurrency, enrolled, failed, seconds, cpuSeconds, Percentile(all, 0.50), Percentile(all, 0.99), PeakRss());
+        return new Result(mode, concurrency, enrolled, failed, seconds, serverCpuSeconds, cpuSeconds, Percentile(all, 0.50), Percentile(all, 0.99), server.PeakRss());
     }
 
     private static double Percentile(double[] sorted, double fraction) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, fraction * sorted.Length)];
-
-    /// <summary>VmHWM: the process's peak resident set since it started (Linux).</summary>
-    private static long PeakRss()
-    {
-        try
-        {
-            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return line is null ? Process.GetCurrentProcess().PeakWorkingSet64 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException)
-        {
-            return Process.GetCurrentProcess().PeakWorkingSet64;
-        }
-    }
 
     private static readonly MediaTypeHeaderValue Pkcs10 = new("application/pkcs10");
 
@@ -215,12 +155,5 @@ public static class EstBenchmark
         using var signed = request.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(5), RandomNumberGenerator.GetBytes(12));
         using var withKey = signed.CopyWithPrivateKey(key);
         return (ca, X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -31,7 +31,7 @@ public static class FleetBenchmark
     public static async Task<FleetResult> RunAsync(FleetOptions options, CancellationToken cancellationToken)
     {
         var progress = options.Progress ?? TextWriter.Null;
-        var (amipkiDll, profiles) = Locate(options.AmiPkiDll);
+        var (amipkiDll, _) = AmiPkiServerProcess.Locate(options.AmiPkiDll);
         using var manufacturer = new FleetManufacturer("FleetMeters");
         // Enough uncounted meters that tiered JIT compilation has settled in both processes before the clock starts
         // (with 256, a tenth of the counted run's server CPU was still the JIT compiler).
@@ -39,7 +39,7 @@ public static class FleetBenchmark
         var stopwatch = Stopwatch.StartNew();
         var meters = manufacturer.MakeMeters(warmUp + options.Meters);
         progress.WriteLine($"  {meters.Count:N0} factory IDevIDs and CSRs made in {stopwatch.Elapsed.TotalSeconds:N1} s ({warmUp} for warm-up)");
-        await using var server = await FleetServer.StartAsync(amipkiDll, profiles, manufacturer, meters, cancellationToken).ConfigureAwait(false);
+        await using var server = await FleetServer.StartAsync(amipkiDll, manufacturer, meters, cancellationToken).ConfigureAwait(false);
         var endPoint = new IPEndPoint(IPAddress.Loopback, server.CoapsPort);
 
         // Warm-up (JIT, pools, SQLite) on meters that are not counted.
@@ -102,41 +102,6 @@ public static class FleetBenchmark
         return (latencies.Where((_, i) => succeeded[i]).ToArray(), failures.ToList());
     }
 
-    private static DirectoryInfo? FindRoot(string start)
-    {
-        var directory = new DirectoryInfo(start);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AmiPki.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory;
-    }
-
     private static TimeSpan Percentile(TimeSpan[] sorted, double fraction) =>
         sorted.Length == 0 ? TimeSpan.Zero : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(fraction * sorted.Length) - 1)];
-
-    /// <summary>The amipki.dll built in this repository (same configuration as this benchmark first) and the profiles.</summary>
-    private static (string AmiPkiDll, string Profiles) Locate(string? amipkiDll)
-    {
-        // From the benchmark's own output directory, else from the working directory (`make bench` runs at the root).
-        var root = FindRoot(AppContext.BaseDirectory) ?? FindRoot(Environment.CurrentDirectory);
-
-        if (root is null)
-        {
-            throw new InvalidOperationException("cannot find the repository root (AmiPki.sln) above " + AppContext.BaseDirectory);
-        }
-
-        var profiles = Path.Combine(root.FullName, "profiles");
-        if (amipkiDll is not null)
-        {
-            return (amipkiDll, profiles);
-        }
-
-        bool release = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
-        var candidates = (release ? new[] { "Release", "Debug" } : ["Debug", "Release"])
-            .Select(configuration => Path.Combine(root.FullName, "src", "AmiPki.Cli", "bin", configuration, "net10.0", "amipki.dll"));
-        return (candidates.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("amipki.dll is not built: run `make build` (dotnet build AmiPki.sln -c Release)"), profiles);
-    }
 }
