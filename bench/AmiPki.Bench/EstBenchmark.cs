@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using AmiPki.Bench.NativeTls;
 
 namespace AmiPki.Bench;
 
@@ -15,14 +13,17 @@ namespace AmiPki.Bench;
 /// EST enrollments per second over HTTPS with mutual TLS (a factory IDevID client certificate, profile hes-client):
 /// keep-alive connections at a fixed concurrency, and one new full TLS handshake per enrollment (resumption off).
 /// The server is a real <c>amipki serve</c> in a process of its own (its CPU and peak memory are its own); the load
-/// generator runs in this process on the same cores, so the rates are a floor.
+/// generator runs in this process on the same cores, so the rates are a floor. The load generator speaks TLS through
+/// libssl directly (<see cref="TlsHttpConnection"/>), with the factory IDevID as client certificate, checking the
+/// server's chain against AmiPki's root: with .NET's HttpClient and SslStream the client cost more CPU per handshake than
+/// the server it measured.
 /// </summary>
 public static class EstBenchmark
 {
     /// <param name="ServerCpuSeconds">CPU time of the server process during the run.</param>
     /// <param name="ClientCpuSeconds">CPU time of this process (the load generator) during the run.</param>
     public sealed record Result(string Mode, int Concurrency, long Enrolled, long Failed, double Seconds, double ServerCpuSeconds, double ClientCpuSeconds,
-        double P50Milliseconds, double P99Milliseconds, long ServerPeakRssBytes)
+        double P50Milliseconds, double P99Milliseconds, long ServerPeakRssBytes, string? FirstFailure)
     {
         public double PerSecond => Enrolled / Seconds;
 
@@ -47,92 +48,136 @@ public static class EstBenchmark
                 await File.WriteAllTextAsync(Path.Combine(data.ManufacturerAnchorDirectory, "bench.pem"), anchor.ExportCertificatePem() + "\n");
             },
             _ => AmiPkiServerProcess.AcceptsTcpAsync(httpsPort), CancellationToken.None);
-        var url = new Uri($"https://127.0.0.1:{httpsPort}/.well-known/est/simpleenroll");
+        var endPoint = new IPEndPoint(IPAddress.Loopback, httpsPort);
         var chain = new X509Certificate2Collection();
         chain.ImportFromPemFile(server.RootPemPath);
         using var root = chain.Single(c => c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData));
         var csrs = MakeCsrs(512);
 
-        await EnrollForAsync("warm-up", server, url, root, idevid, csrs, concurrency, TimeSpan.FromSeconds(8), newHandshake: false);
-        await EnrollForAsync("warm-up", server, url, root, idevid, csrs, concurrency, TimeSpan.FromSeconds(4), newHandshake: true);
-        return
-        [
-            await EnrollForAsync("keep-alive", server, url, root, idevid, csrs, concurrency, duration, newHandshake: false),
-            await EnrollForAsync("new TLS handshake per enrollment", server, url, root, idevid, csrs, concurrency, duration, newHandshake: true),
-        ];
+        // The load generator's TLS client reads its credentials from files: a throwaway directory, removed at the end.
+        var files = Directory.CreateTempSubdirectory("amipki-estbench-client-");
+        try
+        {
+            var certificateFile = Path.Combine(files.FullName, "idevid.pem");
+            var keyFile = Path.Combine(files.FullName, "idevid.key");
+            var rootFile = Path.Combine(files.FullName, "root.pem");
+            await File.WriteAllTextAsync(certificateFile, idevid.ExportCertificatePem() + "\n");
+            using (var key = idevid.GetECDsaPrivateKey()!)
+            {
+                File.Create(keyFile).Dispose();
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+
+                await File.WriteAllTextAsync(keyFile, key.ExportPkcs8PrivateKeyPem() + "\n");
+            }
+
+            await File.WriteAllTextAsync(rootFile, root.ExportCertificatePem() + "\n");
+            using var client = new TlsClientContext(certificateFile, keyFile, rootFile);
+            var head = RequestHead(httpsPort);
+            EnrollFor(client, server, endPoint, head, csrs, concurrency, TimeSpan.FromSeconds(8), newHandshake: false);
+            EnrollFor(client, server, endPoint, head, csrs, concurrency, TimeSpan.FromSeconds(4), newHandshake: true);
+            return
+            [
+                EnrollFor(client, server, endPoint, head, csrs, concurrency, duration, newHandshake: false),
+                EnrollFor(client, server, endPoint, head, csrs, concurrency, duration, newHandshake: true),
+            ];
+        }
+        finally
+        {
+            files.Delete(recursive: true);
+        }
     }
 
-    private static async Task<Result> EnrollForAsync(string mode, AmiPkiServerProcess server, Uri url, X509Certificate2 root, X509Certificate2 clientCertificate, byte[][] csrs,
+    /// <summary>The request head, up to the Content-Length value, for one EST simpleenroll (RFC 7030 §4.2.1).</summary>
+    private static string RequestHead(int port) =>
+        $"POST /.well-known/est/simpleenroll HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/pkcs10\r\nContent-Transfer-Encoding: base64\r\nContent-Length: ";
+
+    /// <summary>
+    /// <paramref name="concurrency"/> threads, each with its blocking TLS connection, enroll for <paramref name="duration"/>:
+    /// over one kept-alive connection each, or over a new connection (a full handshake, then "Connection: close") per
+    /// enrollment. An enrollment counts when the answer is 200 with a base64 body; a resumed handshake counts as failed.
+    /// </summary>
+    private static Result EnrollFor(TlsClientContext client, AmiPkiServerProcess server, IPEndPoint endPoint, string head, byte[][] csrs,
         int concurrency, TimeSpan duration, bool newHandshake)
     {
-        using var handler = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = concurrency,
-            // A connection used once and closed: every enrollment pays a full handshake.
-            PooledConnectionLifetime = newHandshake ? TimeSpan.Zero : Timeout.InfiniteTimeSpan,
-        };
-        handler.SslOptions.EnabledSslProtocols = SslProtocols.Tls13;
-        handler.SslOptions.AllowTlsResume = !newHandshake;
-        // The client's certificate context is made once, as a device keeps its IDevID loaded: handing the handler a bare
-        // certificate makes it build a SslStreamCertificateContext (a chain build) on every connection. Each handshake is
-        // still a full one: AllowTlsResume is off below for the new-handshake mode.
-        handler.SslOptions.ClientCertificateContext = SslStreamCertificateContext.Create(clientCertificate, additionalCertificates: null, offline: true);
-        // Trust exactly our own root, as an EST client provisioned with /cacerts would (RFC 7030 §4.1.1).
-        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true };
-        policy.CustomTrustStore.Add(root);
-        handler.SslOptions.CertificateChainPolicy = policy;
-        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
+        var mode = newHandshake ? "new TLS handshake per enrollment" : "keep-alive";
+        var heads = csrs.Select(csr => Encoding.ASCII.GetBytes(head + csr.Length.ToString(CultureInfo.InvariantCulture)
+            + (newHandshake ? "\r\nConnection: close" : "") + "\r\n\r\n")).ToArray();
         var latencies = new List<double>[concurrency];
         long enrolled = 0;
         long failed = 0;
+        string? firstFailure = null;
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var serverCpuBefore = server.CpuTime();
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var stopwatch = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
+        var workers = Enumerable.Range(0, concurrency).Select(worker => new Thread(() =>
         {
             var mine = latencies[worker] = new List<double>(100_000);
             var next = worker * 31;
+            TlsHttpConnection? connection = null;
             while (Stopwatch.GetTimestamp() < end)
             {
                 var start = Stopwatch.GetTimestamp();
-                var content = new ByteArrayContent(csrs[next++ % csrs.Length]);
-                content.Headers.ContentType = Pkcs10;
-                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
-                request.Headers.ConnectionClose = newHandshake;
+                var index = next++ % csrs.Length;
                 try
                 {
-                    using var response = await client.SendAsync(request);
-                    await response.Content.ReadAsByteArrayAsync();
-                    if (response.StatusCode == HttpStatusCode.OK)
+                    connection ??= TlsHttpConnection.Open(client, endPoint);
+                    if (newHandshake && connection.Resumed)
                     {
-                        Interlocked.Increment(ref enrolled);
-                        mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                        throw new IOException("the handshake resumed a session: not a full handshake");
                     }
-                    else
+
+                    var (status, body) = connection.Send(heads[index], csrs[index]);
+                    if (status != 200 || body.Length < 100 || !System.Buffers.Text.Base64.IsValid(body.Span))
                     {
-                        Interlocked.Increment(ref failed);
+                        throw new IOException($"answer {status} with {body.Length} bytes");
                     }
+
+                    Interlocked.Increment(ref enrolled);
+                    mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 }
-                catch (HttpRequestException)
+                catch (IOException exception)
                 {
                     Interlocked.Increment(ref failed);
+                    Interlocked.CompareExchange(ref firstFailure, exception.Message, null);
+                    connection?.Dispose();
+                    connection = null;
+                    continue;
+                }
+
+                if (newHandshake)
+                {
+                    connection.Dispose();
+                    connection = null;
                 }
             }
-        })).ToArray();
-        await Task.WhenAll(workers);
+
+            connection?.Dispose();
+        }) { IsBackground = true, Name = $"est-load-{worker}" }).ToArray();
+        foreach (var thread in workers)
+        {
+            thread.Start();
+        }
+
+        foreach (var thread in workers)
+        {
+            thread.Join();
+        }
+
         var seconds = stopwatch.Elapsed.TotalSeconds;
         process.Refresh();
         var cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
         var serverCpuSeconds = (server.CpuTime() - serverCpuBefore).TotalSeconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new Result(mode, concurrency, enrolled, failed, seconds, serverCpuSeconds, cpuSeconds, Percentile(all, 0.50), Percentile(all, 0.99), server.PeakRss());
+        return new Result(mode, concurrency, enrolled, failed, seconds, serverCpuSeconds, cpuSeconds, Percentile(all, 0.50), Percentile(all, 0.99),
+            server.PeakRss(), firstFailure);
     }
 
     private static double Percentile(double[] sorted, double fraction) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, fraction * sorted.Length)];
-
-    private static readonly MediaTypeHeaderValue Pkcs10 = new("application/pkcs10");
 
     /// <summary>Reusable request bodies: base64 CSRs for hes-client, made before the clock starts.</summary>
     private static byte[][] MakeCsrs(int count) => Enumerable.Range(0, count).Select(i =>

@@ -66,13 +66,17 @@ if (Runs("cmp"))
 }
 if (Runs("est"))
 {
-    Console.WriteLine("EST over HTTPS (RFC 7030) simpleenroll with mutual TLS, `amipki serve` in its own process, in-repo load generator in this one:");
+    Console.WriteLine("EST over HTTPS (RFC 7030) simpleenroll with mutual TLS, `amipki serve` in its own process, in-repo load generator (libssl, blocking, one thread per connection) in this one:");
     foreach (var r in await EstBenchmark.RunAsync(duration))
     {
         Console.WriteLine($"  {r.Mode,-20} c{r.Concurrency}: {r.PerSecond,9:N0} enrollments/s ({r.Enrolled:N0} ok, {r.Failed:N0} failed); " +
                           $"p50 {r.P50Milliseconds:N1} ms, p99 {r.P99Milliseconds:N1} ms; CPU per enrollment: server {r.ServerCpuMilliseconds:N2} ms, " +
                           $"load generator {r.ClientCpuMilliseconds:N2} ms (server alone on {Environment.ProcessorCount} cores: {r.ServerBoundPerSecond:N0}/s); " +
                           $"server peak RSS {r.ServerPeakRssBytes / 1048576:N0} MB");
+        if (r.FirstFailure is not null)
+        {
+            Console.WriteLine($"    first failure: {r.FirstFailure}");
+        }
     }
     Console.WriteLine("  target (issue 4): >= 3,000/s keep-alive, >= 1,000/s with a full handshake each, peak RSS < 400 MB");
     Console.WriteLine();
