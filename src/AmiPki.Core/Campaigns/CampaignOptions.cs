@@ -28,6 +28,13 @@ public sealed class CampaignOptions
     /// <summary>The head-end's webhook (HTTP POST, JSON). Unset: entries are scheduled and tracked, nobody is told.</summary>
     public string? WebhookUrl { get; set; }
 
+    /// <summary>
+    /// Shared secret for signing webhook calls (header <c>X-AmiPki-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256 of
+    /// "t.body"&gt;</c>), so the head-end can tell AmiPki's calls from anyone's and refuse replayed ones by the time. Unset:
+    /// calls are not signed. Set it from the environment (<c>AMIPKI_Campaigns__WebhookSecret</c>), not a file in git.
+    /// </summary>
+    public string? WebhookSecret { get; set; }
+
     /// <summary>Delay before the first retry of a failed webhook call; doubled at every further failure.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -40,7 +40,7 @@ public static class JobScheduling
         services.AddSingleton(storage.Housekeeping);
         services.AddSingleton<IAuditHeadReader>(storage.Audit);
         // Factory form, so the container disposes the notifier's HttpClient with the host.
-        services.AddSingleton<ICampaignNotifier>(_ => new WebhookCampaignNotifier(options.Campaigns));
+        services.AddSingleton<ICampaignNotifier>(_ => new WebhookCampaignNotifier(options.Campaigns, time: runtime.Time));
         services.AddSingleton(sp => new RenewalCampaignEngine(sp.GetRequiredService<ICampaignStore>(),
             sp.GetRequiredService<ICampaignNotifier>(), sp.GetRequiredService<ProfileSet>(), options.Campaigns, runtime.Time,
             sp.GetRequiredService<IAuditLog>()));

@@ -57,7 +57,8 @@ public sealed class WebhookReceiver : IDisposable
             {
                 number = _calls.Count + 1;
                 var accepted = number > _failFirst;
-                _calls.Add(new Call(number, context.Request.HttpMethod, context.Request.ContentType, body, accepted));
+                _calls.Add(new Call(number, context.Request.HttpMethod, context.Request.ContentType, body, accepted,
+                    context.Request.Headers["X-AmiPki-Signature"]));
             }
             context.Response.StatusCode = number > _failFirst ? 204 : 503;
             context.Response.Close();
@@ -72,7 +73,7 @@ public sealed class WebhookReceiver : IDisposable
     }
 
     /// <summary>One POST as received.</summary>
-    public sealed record Call(int Number, string Method, string? ContentType, string Body, bool Accepted)
+    public sealed record Call(int Number, string Method, string? ContentType, string Body, bool Accepted, string? Signature)
     {
         public string Serial => JsonDocument.Parse(Body).RootElement.GetProperty("serial").GetString()!;
     }
