@@ -1,8 +1,8 @@
 using System.Data;
 using System.Runtime.CompilerServices;
 using AmiPki.Core.Audit;
-using AmiPki.Storage.Rows;
 using AmiPki.Storage.Postgres.Writing;
+using AmiPki.Storage.Rows;
 using Npgsql;
 
 namespace AmiPki.Storage.Postgres;

@@ -1,6 +1,6 @@
 using AmiPki.Core.Devices;
-using AmiPki.Storage.Rows;
 using AmiPki.Storage.Postgres.Writing;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite;
 using Dapper;
 using Npgsql;

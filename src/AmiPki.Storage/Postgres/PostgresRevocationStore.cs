@@ -2,8 +2,8 @@ using System.Runtime.CompilerServices;
 using AmiPki.Core.Audit;
 using AmiPki.Core.Revocation;
 using AmiPki.Core.Storage;
-using AmiPki.Storage.Rows;
 using AmiPki.Storage.Postgres.Writing;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite;
 using Npgsql;
 

@@ -1,7 +1,7 @@
 using AmiPki.Core.Campaigns;
 using AmiPki.Core.Storage;
-using AmiPki.Storage.Rows;
 using AmiPki.Storage.Postgres.Writing;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite;
 using Npgsql;
 
@@ -170,12 +170,7 @@ internal sealed class PostgresCampaignStore : ICampaignStore
             .Text(after?.SerialHex)
             .Int32(limit);
         await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var records = new List<CertificateRecord>();
-        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            records.Add(PostgresCertificateRows.Read(row));
-        }
-        return records;
+        return await row.ToListAsync(CertificateRows.Read, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<int> MarkRenewedAsync(CancellationToken cancellationToken) =>

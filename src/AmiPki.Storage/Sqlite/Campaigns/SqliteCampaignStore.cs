@@ -163,12 +163,7 @@ internal sealed class SqliteCampaignStore : ICampaignStore
             .Set("@after_serial", after?.SerialHex)
             .Set("@limit", limit)
             .ExecuteReader();
-        var records = new List<CertificateRecord>();
-        while (row.Read())
-        {
-            records.Add(CertificateRows.Read(row));
-        }
-        return Task.FromResult<IReadOnlyList<CertificateRecord>>(records);
+        return Task.FromResult<IReadOnlyList<CertificateRecord>>(row.ToList(CertificateRows.Read));
     }
 
     public Task<int> MarkRenewedAsync(CancellationToken cancellationToken) =>
