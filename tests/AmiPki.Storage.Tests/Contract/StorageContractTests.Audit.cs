@@ -26,7 +26,7 @@ public abstract partial class StorageContractTests
         Assert.That(entries.Select(e => e.Event.Detail), Is.EqualTo(Enumerable.Range(1, AuditEntries).Select(n => $"entry {n}")));
         Assert.That(entries[0].PreviousHash, Is.EqualTo(AuditChain.Genesis));
         Assert.That(entries[0].Event.At, Is.EqualTo(T0.AddSeconds(1)), "the time survives to the tick");
-        var heads = await Storage.AuditHeads.ReadHeadsAsync(CancellationToken.None);
+        var heads = await Storage.Audit.ReadHeadsAsync(CancellationToken.None);
         Assert.That(heads.Single().Sequence, Is.EqualTo(AuditEntries));
         Assert.That(heads.Single().Hash, Is.EqualTo(entries[^1].Hash));
         var verification = await VerifyAuditAsync();
@@ -47,7 +47,7 @@ public abstract partial class StorageContractTests
 
         Assert.That(entries.Where(e => e.Node == Node).Select(e => e.Sequence), Is.EqualTo(new long[] { 1, 2, 3, 4 }));
         Assert.That(entries.Where(e => e.Node == "node-b").Select(e => e.Sequence), Is.EqualTo(new long[] { 1, 2 }));
-        Assert.That((await Storage.AuditHeads.ReadHeadsAsync(CancellationToken.None)).Select(h => (h.Node, h.Sequence)),
+        Assert.That((await Storage.Audit.ReadHeadsAsync(CancellationToken.None)).Select(h => (h.Node, h.Sequence)),
             Is.EquivalentTo(new[] { (Node, 4L), ("node-b", 2L) }));
         Assert.That((await VerifyAuditAsync()).IsIntact, Is.True);
     }
