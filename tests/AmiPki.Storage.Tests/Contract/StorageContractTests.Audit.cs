@@ -110,4 +110,40 @@ public abstract partial class StorageContractTests
 
         Assert.That((await VerifyAuditAsync()).FirstBadSequence, Is.EqualTo(3));
     }
+
+    [Test]
+    public async Task The_snapshot_verification_names_a_tampered_entry()
+    {
+        await AppendAuditEntriesAsync(5);
+        Assert.That((await Storage.Audit.VerifyAsync(CancellationToken.None)).IsIntact, Is.True);
+
+        await Factory.ExecuteRawAsync($"UPDATE audit_log SET outcome = 'refused' WHERE node = '{Node}' AND seq = 2;");
+
+        Assert.That((await Storage.Audit.VerifyAsync(CancellationToken.None)).FirstBadSequence, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Two_processes_appending_to_one_nodes_chain_keep_it_intact()
+    {
+        // The server and the CLI (e.g. `amipki revoke`) may open the same database under the same node name: SQLite's
+        // write lock, or PostgreSQL's row lock on the chain's head, orders them.
+        await using var cli = await Factory.OpenAsync(Node, TimeProvider.System);
+
+        await Task.WhenAll(Enumerable.Range(0, 400).Select(i => (i % 2 == 0 ? Storage : cli).Audit.AppendAsync(
+            new AuditEvent(DateTimeOffset.UtcNow, "login", $"admin-{i}", "success", $"{i}"), CancellationToken.None)));
+
+        var verification = await Storage.Audit.VerifyAsync(CancellationToken.None);
+        Assert.That(verification.IsIntact, Is.True, verification.Problem);
+        Assert.That(verification.EntriesChecked, Is.EqualTo(400));
+    }
+
+    [Test]
+    public async Task Writes_after_dispose_are_refused()
+    {
+        var storage = await Factory.OpenAsync(Node, TimeProvider.System);
+        await storage.DisposeAsync();
+
+        Assert.Throws<ObjectDisposedException>(() => storage.Audit.AppendAsync(new AuditEvent(DateTimeOffset.UtcNow, "login", "a", "success", ""),
+            CancellationToken.None));
+    }
 }
