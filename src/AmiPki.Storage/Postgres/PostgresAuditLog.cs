@@ -2,7 +2,7 @@ using System.Data;
 using System.Runtime.CompilerServices;
 using AmiPki.Core.Audit;
 using AmiPki.Storage.Postgres.Writing;
-using AmiPki.Storage.Sqlite;
+using AmiPki.Storage.Rows;
 using Npgsql;
 
 namespace AmiPki.Storage.Postgres;
@@ -13,9 +13,6 @@ namespace AmiPki.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresAuditLog : IAuditStore
 {
-    private const string SelectEntries = """
-        SELECT node, seq, at, kind, actor, outcome, detail, prev_hash, hash FROM audit_log ORDER BY node, seq;
-        """;
     // A head at 0 is a node whose first entries were never committed: it has nothing to check.
     private const string SelectHeads = "SELECT node, seq, hash FROM audit_heads WHERE seq > 0 ORDER BY node;";
 
@@ -68,26 +65,18 @@ internal sealed class PostgresAuditLog : IAuditStore
         CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(SelectHeads, connection, transaction);
-        var heads = new List<AuditHead>();
         await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            heads.Add(new AuditHead(row.GetString(0), row.GetInt64(1), (byte[])row.GetValue(2)));
-        }
-        return heads;
+        return await row.ToListAsync(AuditRows.ReadHead, cancellationToken).ConfigureAwait(false);
     }
 
     private static async IAsyncEnumerable<AuditEntry> ReadEntries(NpgsqlConnection connection, NpgsqlTransaction? transaction,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(SelectEntries, connection, transaction);
+        await using var command = new NpgsqlCommand(AuditRows.SelectEntries, connection, transaction);
         await using var row = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var node = row.GetString(0);
-            var sequence = row.GetInt64(1);
-            var auditEvent = new AuditEvent(SqliteTime.FromText(row.GetString(2)), row.GetString(3), row.GetString(4), row.GetString(5), row.GetString(6));
-            yield return new AuditEntry(sequence, node, auditEvent, (byte[])row.GetValue(7), (byte[])row.GetValue(8));
+            yield return AuditRows.ReadEntry(row);
         }
     }
 }

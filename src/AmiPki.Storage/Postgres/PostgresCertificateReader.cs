@@ -1,4 +1,5 @@
 using AmiPki.Core.Storage;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite;
 using Npgsql;
 
@@ -22,7 +23,7 @@ internal sealed class PostgresCertificateReader : ICertificateReader
         ArgumentNullException.ThrowIfNull(serialHex);
         await using var command = _dataSource.CreateCommand(FindSql).Text(issuer).Text(serialHex);
         await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await row.ReadAsync(cancellationToken).ConfigureAwait(false) ? PostgresCertificateRows.Read(row) : null;
+        return await row.ReadAsync(cancellationToken).ConfigureAwait(false) ? CertificateRows.Read(row) : null;
     }
 
     public async Task<IReadOnlyList<CertificateRecord>> ListAsync(CertificateQuery query, CancellationToken cancellationToken)
@@ -31,41 +32,12 @@ internal sealed class PostgresCertificateReader : ICertificateReader
         ArgumentOutOfRangeException.ThrowIfNegative(query.Limit);
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
         await using var command = _dataSource.CreateCommand();
-        var where = new List<string>();
-        void Filter(string column, string op, string? value)
-        {
-            if (value is not null)
-            {
-                command.Text(value);
-                where.Add($"{column} {op} ${command.Parameters.Count}");
-            }
-        }
-        Filter("c.issuer", "=", query.Issuer);
-        Filter("c.profile", "=", query.Profile);
-        if (query.State is { } state)
-        {
-            where.Add(CertificateStates.Condition(state));
-        }
-        Filter("c.not_after", "<", SqliteTime.ToText(query.ExpiringBefore));
-        Filter("c.system_title", "=", query.SystemTitle);
-        Filter("c.dcu", "=", query.Dcu);
-        Filter("c.manufacturer_lot", "=", query.ManufacturerLot);
-        Filter("c.subject", "=", query.Subject);
-        if (query.Revoked is { } revoked)
-        {
-            where.Add(revoked ? "r.serial_key IS NOT NULL" : "r.serial_key IS NULL");
-        }
+        var where = CertificateFilters.Where(query, "r.serial_key", (_, value) => "$" + command.Text(value).Parameters.Count);
         command.Int32(query.Limit).Int32(query.Offset);
-        command.CommandText = PostgresCertificateRows.SelectFrom
-            + (where.Count > 0 ? "\nWHERE " + string.Join(" AND ", where) : "")
+        command.CommandText = PostgresCertificateRows.SelectFrom + where
             // Newest first by id (allocated at reservation), which every listing index ends with: no sort, stable paging.
             + $"\nORDER BY c.id DESC LIMIT ${command.Parameters.Count - 1} OFFSET ${command.Parameters.Count};";
-        var records = new List<CertificateRecord>();
         await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            records.Add(PostgresCertificateRows.Read(row));
-        }
-        return records;
+        return await row.ToListAsync(CertificateRows.Read, cancellationToken).ConfigureAwait(false);
     }
 }

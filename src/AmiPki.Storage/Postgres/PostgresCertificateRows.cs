@@ -1,13 +1,10 @@
-using AmiPki.Core.Revocation;
-using AmiPki.Core.Storage;
 using AmiPki.Storage.Sqlite;
-using Npgsql;
 
 namespace AmiPki.Storage.Postgres;
 
 /// <summary>
-/// The one SELECT list for a certificate with its active revocation (a released hold is not one), and its mapping to
-/// <see cref="CertificateRecord"/>; shared by the lookup and the listing so both always read the same way.
+/// The one SELECT list for a certificate with its active revocation (a released hold is not one), shared by the lookup
+/// and the listing; its rows map with the dialect-free <see cref="CertificateRows.Read"/>: only the SQL differs.
 /// </summary>
 internal static class PostgresCertificateRows
 {
@@ -18,7 +15,4 @@ internal static class PostgresCertificateRows
         FROM certificates c
         LEFT JOIN revocations r ON r.issuer = c.issuer AND r.serial_key = c.serial_key AND r.released_at IS NULL
         """;
-
-    /// <summary>The row mapping is the dialect-free <see cref="CertificateRows.Read"/>: only the SQL differs.</summary>
-    public static CertificateRecord Read(NpgsqlDataReader row) => CertificateRows.Read(row);
 }

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using AmiPki.Core.Credentials;
 using AmiPki.Storage.Postgres.Writing;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite;
 using Dapper;
 using Npgsql;
@@ -14,6 +14,7 @@ namespace AmiPki.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresCredentialStore : ICredentialStore
 {
+    private const string SelectFrom = "SELECT " + CredentialRows.Columns + " FROM enrollment_credentials";
     private const string Insert = """
         INSERT INTO enrollment_credentials (kind, name, secret_hash, profiles, subject, expires_at, one_time, used_at, created_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
@@ -24,11 +25,6 @@ internal sealed class PostgresCredentialStore : ICredentialStore
         WHERE kind = $1 AND name = $2
           AND (one_time = 0 OR used_at IS NULL)
           AND (expires_at IS NULL OR expires_at > $3);
-        """;
-    private const string Columns = """
-        SELECT kind AS Kind, name AS Name, secret_hash AS SecretHash, profiles AS Profiles, subject AS Subject,
-               expires_at AS ExpiresAt, one_time AS OneTime, used_at AS UsedAt, created_at AS CreatedAt
-        FROM enrollment_credentials
         """;
 
     private readonly PostgresWriter _writer;
@@ -43,7 +39,7 @@ internal sealed class PostgresCredentialStore : ICredentialStore
     public Task AddAsync(EnrollmentCredential credential, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(credential);
-        var profiles = JsonSerializer.Serialize(credential.Profiles);
+        var profiles = CredentialRows.ProfilesText(credential);
         return _writer.EnqueueAsync(async context =>
         {
             await using var command = context.Command(Insert)
@@ -72,9 +68,9 @@ internal sealed class PostgresCredentialStore : ICredentialStore
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(name);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<CredentialRow>(new CommandDefinition(
-            Columns + " WHERE kind = @kind AND name = @name;", new { kind, name }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row?.ToRecord();
+        await using var row = await connection.ExecuteReaderAsync(new CommandDefinition(
+            SelectFrom + " WHERE kind = @kind AND name = @name;", new { kind, name }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return await row.FirstOrNullAsync(CredentialRows.Read, cancellationToken).ConfigureAwait(false);
     }
 
     /// <returns>False if the credential is unknown, expired at <paramref name="at"/>, or one-time and already used.</returns>
@@ -93,10 +89,10 @@ internal sealed class PostgresCredentialStore : ICredentialStore
     public async Task<IReadOnlyList<EnrollmentCredential>> ListAsync(string? kind, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<CredentialRow>(new CommandDefinition(
-            Columns + " WHERE @kind::text IS NULL OR kind = @kind::text ORDER BY kind, name;", new { kind }, cancellationToken: cancellationToken))
+        await using var rows = await connection.ExecuteReaderAsync(new CommandDefinition(
+            SelectFrom + " WHERE @kind::text IS NULL OR kind = @kind::text ORDER BY kind, name;", new { kind }, cancellationToken: cancellationToken))
             .ConfigureAwait(false);
-        return rows.Select(r => r.ToRecord()).ToList();
+        return await rows.ToListAsync(CredentialRows.Read, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<bool> DeleteAsync(string kind, string name, CancellationToken cancellationToken)
@@ -108,23 +104,5 @@ internal sealed class PostgresCredentialStore : ICredentialStore
             await using var command = context.Command("DELETE FROM enrollment_credentials WHERE kind = $1 AND name = $2;").Text(kind).Text(name);
             return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
         }, cancellationToken);
-    }
-
-    /// <summary>A row as Dapper reads it; times are text (see <see cref="SqliteTime"/>), profiles a JSON array.</summary>
-    private sealed class CredentialRow
-    {
-        public string Kind { get; set; } = "";
-        public string Name { get; set; } = "";
-        public string SecretHash { get; set; } = "";
-        public string Profiles { get; set; } = "[]";
-        public string? Subject { get; set; }
-        public string? ExpiresAt { get; set; }
-        public int OneTime { get; set; }
-        public string? UsedAt { get; set; }
-        public string CreatedAt { get; set; } = "";
-
-        public EnrollmentCredential ToRecord() => new(Kind, Name, SecretHash,
-            JsonSerializer.Deserialize<string[]>(Profiles) ?? [], Subject, SqliteTime.FromNullableText(ExpiresAt), OneTime != 0,
-            SqliteTime.FromNullableText(UsedAt), SqliteTime.FromText(CreatedAt));
     }
 }

@@ -1,5 +1,6 @@
 using AmiPki.Core.Devices;
 using AmiPki.Storage.Postgres.Writing;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite;
 using Dapper;
 using Npgsql;
@@ -10,6 +11,7 @@ namespace AmiPki.Storage.Postgres;
 internal sealed class PostgresDeviceRegistry : IDeviceRegistry
 {
     // The system title keeps the letter case of its first import (as in SQLite, where the key is COLLATE NOCASE).
+    private const string SelectFrom = "SELECT " + DeviceRows.Columns + " FROM devices";
     private const string Upsert = """
         INSERT INTO devices (system_title, idevid_sha256, idevid_serial, manufacturer, manufacturer_lot, dcu, imported_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -17,11 +19,6 @@ internal sealed class PostgresDeviceRegistry : IDeviceRegistry
             idevid_sha256 = excluded.idevid_sha256, idevid_serial = excluded.idevid_serial,
             manufacturer = excluded.manufacturer, manufacturer_lot = excluded.manufacturer_lot,
             dcu = excluded.dcu, imported_at = excluded.imported_at;
-        """;
-    private const string Columns = """
-        SELECT system_title AS SystemTitle, idevid_sha256 AS IDevIdSha256, idevid_serial AS IDevIdSerial,
-               manufacturer AS Manufacturer, manufacturer_lot AS ManufacturerLot, dcu AS Dcu, imported_at AS ImportedAt
-        FROM devices
         """;
 
     private readonly PostgresWriter _writer;
@@ -66,47 +63,32 @@ internal sealed class PostgresDeviceRegistry : IDeviceRegistry
     }
 
     public Task<DeviceRecord?> FindBySystemTitleAsync(string systemTitle, CancellationToken cancellationToken) =>
-        FindAsync(Columns + " WHERE system_title_key = lower(@key);", systemTitle, cancellationToken);
+        FindAsync(SelectFrom + " WHERE system_title_key = lower(@key);", systemTitle, cancellationToken);
 
     public Task<DeviceRecord?> FindByIDevIdAsync(string idevIdSha256, CancellationToken cancellationToken) =>
-        FindAsync(Columns + " WHERE idevid_key = lower(@key);", idevIdSha256, cancellationToken);
+        FindAsync(SelectFrom + " WHERE idevid_key = lower(@key);", idevIdSha256, cancellationToken);
 
     public async Task<IReadOnlyList<DeviceRecord>> ListAsync(string? dcu, string? manufacturerLot, int limit, int offset,
         CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        var sql = Columns + """
+        var sql = SelectFrom + """
              WHERE (@dcu::text IS NULL OR dcu = @dcu::text) AND (@lot::text IS NULL OR manufacturer_lot = @lot::text)
             ORDER BY system_title_key LIMIT @limit OFFSET @offset;
             """;
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<DeviceRow>(new CommandDefinition(sql,
+        await using var rows = await connection.ExecuteReaderAsync(new CommandDefinition(sql,
             new { dcu, lot = manufacturerLot, limit, offset }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => r.ToRecord()).ToList();
+        return await rows.ToListAsync(DeviceRows.Read, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<DeviceRecord?> FindAsync(string sql, string key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<DeviceRow>(new CommandDefinition(sql, new { key },
+        await using var row = await connection.ExecuteReaderAsync(new CommandDefinition(sql, new { key },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row?.ToRecord();
-    }
-
-    /// <summary>A row as Dapper reads it; times are text (see <see cref="SqliteTime"/>).</summary>
-    private sealed class DeviceRow
-    {
-        public string SystemTitle { get; set; } = "";
-        public string? IDevIdSha256 { get; set; }
-        public string? IDevIdSerial { get; set; }
-        public string Manufacturer { get; set; } = "";
-        public string? ManufacturerLot { get; set; }
-        public string? Dcu { get; set; }
-        public string ImportedAt { get; set; } = "";
-
-        public DeviceRecord ToRecord() =>
-            new(SystemTitle, IDevIdSha256, IDevIdSerial, Manufacturer, ManufacturerLot, Dcu, SqliteTime.FromText(ImportedAt));
+        return await row.FirstOrNullAsync(DeviceRows.Read, cancellationToken).ConfigureAwait(false);
     }
 }

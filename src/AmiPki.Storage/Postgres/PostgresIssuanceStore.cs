@@ -1,6 +1,7 @@
 using AmiPki.Core.Audit;
 using AmiPki.Core.Storage;
 using AmiPki.Storage.Postgres.Writing;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite;
 using Npgsql;
 
@@ -36,9 +37,7 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
     private const string MarkOutcomeUnknown = """
         UPDATE certificates SET outcome_unknown_at = $1
         WHERE state = 'signing' AND outcome_unknown_at IS NULL AND created_at < $2 AND reserved_by = $3
-        RETURNING issuer, serial_hex, profile, subject, not_before, not_after, requester, protocol, created_at,
-                  system_title, dcu, manufacturer_lot, device_id;
-        """;
+        """ + "\nRETURNING " + IssuanceIntentRows.Columns + ";";
 
     private readonly PostgresWriter _writer;
     private readonly string _node;
@@ -117,10 +116,7 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
             {
                 while (await row.ReadAsync().ConfigureAwait(false))
                 {
-                    intents.Add(new IssuanceIntent(row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3),
-                        SqliteTime.FromText(row.GetString(4)), SqliteTime.FromText(row.GetString(5)), row.GetString(6), row.GetString(7),
-                        SqliteTime.FromText(row.GetString(8)), NullableString(row, 9), NullableString(row, 10), NullableString(row, 11),
-                        NullableString(row, 12)));
+                    intents.Add(IssuanceIntentRows.Read(row));
                 }
             }
             // One entry per serial, in serial order so the chain reads the same whatever order the update gave.
@@ -132,6 +128,4 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
             return intents;
         }, cancellationToken);
     }
-
-    private static string? NullableString(NpgsqlDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 }

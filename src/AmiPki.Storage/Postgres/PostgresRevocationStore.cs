@@ -3,6 +3,7 @@ using AmiPki.Core.Audit;
 using AmiPki.Core.Revocation;
 using AmiPki.Core.Storage;
 using AmiPki.Storage.Postgres.Writing;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite;
 using Npgsql;
 
@@ -69,18 +70,8 @@ internal sealed class PostgresRevocationStore : IRevocationStore
     {
         ArgumentNullException.ThrowIfNull(issuer);
         ArgumentNullException.ThrowIfNull(serialHexes);
-        ArgumentNullException.ThrowIfNull(revocation);
         ArgumentNullException.ThrowIfNull(actor);
-        if (revocation.Reason == RevocationReason.RemoveFromCrl)
-        {
-            // removeFromCRL only marks a released hold in a delta CRL (RFC 5280 §5.3.1); use ReleaseHoldAsync.
-            throw new ArgumentException("removeFromCRL is not a revocation reason; release the hold instead", nameof(revocation));
-        }
-        var revokedAt = SqliteTime.ToText(revocation.RevokedAt);
-        var invalidity = SqliteTime.ToText(revocation.InvalidityDate);
-        var reasonDetail = revocation.InvalidityDate is { } date
-            ? $"reason={revocation.Reason} revokedAt={revokedAt} invalidityDate={SqliteTime.ToText(date)}"
-            : $"reason={revocation.Reason} revokedAt={revokedAt}";
+        var (revokedAt, invalidity, reasonDetail) = RevocationRows.ToValues(revocation);
         // A serial listed twice is revoked (and audited) once, as its second revocation with the same reason would change
         // nothing; one statement may not touch a row twice, so duplicates are dropped here, keeping the caller's order.
         var serials = new List<(string Key, string Given)>(serialHexes.Count);
@@ -163,10 +154,7 @@ internal sealed class PostgresRevocationStore : IRevocationStore
         await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var released = !row.IsDBNull(4);
-            var reason = released ? RevocationReason.RemoveFromCrl : (RevocationReason)row.GetInt32(1);
-            yield return new RevokedEntry(row.GetString(0), new RevocationInfo(reason, SqliteTime.FromText(row.GetString(2)),
-                row.IsDBNull(3) ? null : SqliteTime.FromText(row.GetString(3))));
+            yield return RevocationRows.ReadEntry(row);
         }
     }
 

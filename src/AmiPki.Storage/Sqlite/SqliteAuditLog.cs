@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using AmiPki.Core.Audit;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite.Writing;
 using Microsoft.Data.Sqlite;
 
@@ -11,9 +12,6 @@ namespace AmiPki.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteAuditLog : IAuditStore
 {
-    private const string SelectEntries = """
-        SELECT node, seq, at, kind, actor, outcome, detail, prev_hash, hash FROM audit_log ORDER BY node, seq;
-        """;
     private const string SelectHeads = "SELECT node, seq, hash FROM audit_heads ORDER BY node;";
 
     private readonly SqliteWriter _writer;
@@ -69,13 +67,8 @@ public sealed class SqliteAuditLog : IAuditStore
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = SelectHeads;
-        var heads = new List<AuditHead>();
         using var row = command.ExecuteReader();
-        while (row.Read())
-        {
-            heads.Add(new AuditHead(row.GetString(0), row.GetInt64(1), (byte[])row.GetValue(2)));
-        }
-        return heads;
+        return row.ToList(AuditRows.ReadHead);
     }
 
     private static async IAsyncEnumerable<AuditEntry> ReadEntries(SqliteConnection connection,
@@ -83,12 +76,11 @@ public sealed class SqliteAuditLog : IAuditStore
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = SelectEntries;
+        command.CommandText = AuditRows.SelectEntries;
         using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var auditEvent = new AuditEvent(SqliteTime.FromText(row.GetString(2)), row.GetString(3), row.GetString(4), row.GetString(5), row.GetString(6));
-            yield return new AuditEntry(row.GetInt64(1), row.GetString(0), auditEvent, (byte[])row.GetValue(7), (byte[])row.GetValue(8));
+            yield return AuditRows.ReadEntry(row);
         }
     }
 }

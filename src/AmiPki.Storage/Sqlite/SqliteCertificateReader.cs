@@ -1,4 +1,5 @@
 using AmiPki.Core.Storage;
+using AmiPki.Storage.Rows;
 
 namespace AmiPki.Storage.Sqlite;
 
@@ -30,42 +31,17 @@ internal sealed class SqliteCertificateReader : ICertificateReader
         cancellationToken.ThrowIfCancellationRequested();
         using var lease = _reads.Rent();
         using var command = lease.Connection.Connection.CreateCommand();
-        var where = new List<string>();
-        void Filter(string condition, string name, object? value)
+        var where = CertificateFilters.Where(query, "r.serial_hex", (name, value) =>
         {
-            if (value is not null)
-            {
-                where.Add(condition);
-                command.Parameters.AddWithValue(name, value);
-            }
-        }
-        Filter("c.issuer = @issuer", "@issuer", query.Issuer);
-        Filter("c.profile = @profile", "@profile", query.Profile);
-        if (query.State is { } state)
-        {
-            where.Add(CertificateStates.Condition(state));
-        }
-        Filter("c.not_after < @expiring_before", "@expiring_before", SqliteTime.ToText(query.ExpiringBefore));
-        Filter("c.system_title = @system_title", "@system_title", query.SystemTitle);
-        Filter("c.dcu = @dcu", "@dcu", query.Dcu);
-        Filter("c.manufacturer_lot = @lot", "@lot", query.ManufacturerLot);
-        Filter("c.subject = @subject", "@subject", query.Subject);
-        if (query.Revoked is { } revoked)
-        {
-            where.Add(revoked ? "r.serial_hex IS NOT NULL" : "r.serial_hex IS NULL");
-        }
-        command.CommandText = CertificateRows.SelectFrom
-            + (where.Count > 0 ? "\nWHERE " + string.Join(" AND ", where) : "")
+            command.Parameters.AddWithValue("@" + name, value);
+            return "@" + name;
+        });
+        command.CommandText = CertificateRows.SelectFrom + where
             // Newest first by insertion order (the rowid), which every index carries: no sort, and stable paging.
             + "\nORDER BY c.rowid DESC LIMIT @limit OFFSET @offset;";
         command.Parameters.AddWithValue("@limit", query.Limit);
         command.Parameters.AddWithValue("@offset", query.Offset);
-        var records = new List<CertificateRecord>();
         using var row = command.ExecuteReader();
-        while (row.Read())
-        {
-            records.Add(CertificateRows.Read(row));
-        }
-        return Task.FromResult<IReadOnlyList<CertificateRecord>>(records);
+        return Task.FromResult<IReadOnlyList<CertificateRecord>>(row.ToList(CertificateRows.Read));
     }
 }

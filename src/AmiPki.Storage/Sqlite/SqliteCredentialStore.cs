@@ -1,5 +1,5 @@
-using System.Text.Json;
 using AmiPki.Core.Credentials;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite.Writing;
 using Dapper;
 
@@ -11,6 +11,7 @@ namespace AmiPki.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteCredentialStore : ICredentialStore
 {
+    private const string SelectFrom = "SELECT " + CredentialRows.Columns + " FROM enrollment_credentials";
     private const string Insert = """
         INSERT INTO enrollment_credentials (kind, name, secret_hash, profiles, subject, expires_at, one_time, used_at, created_at)
         VALUES (@kind, @name, @secret_hash, @profiles, @subject, @expires_at, @one_time, @used_at, @created_at);
@@ -21,11 +22,6 @@ internal sealed class SqliteCredentialStore : ICredentialStore
         WHERE kind = @kind AND name = @name
           AND (one_time = 0 OR used_at IS NULL)
           AND (expires_at IS NULL OR expires_at > @at);
-        """;
-    private const string Columns = """
-        SELECT kind AS Kind, name AS Name, secret_hash AS SecretHash, profiles AS Profiles, subject AS Subject,
-               expires_at AS ExpiresAt, one_time AS OneTime, used_at AS UsedAt, created_at AS CreatedAt
-        FROM enrollment_credentials
         """;
 
     private readonly SqliteWriter _writer;
@@ -40,7 +36,7 @@ internal sealed class SqliteCredentialStore : ICredentialStore
     public Task AddAsync(EnrollmentCredential credential, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(credential);
-        var profiles = JsonSerializer.Serialize(credential.Profiles);
+        var profiles = CredentialRows.ProfilesText(credential);
         return _writer.EnqueueAsync(context =>
         {
             try
@@ -69,9 +65,9 @@ internal sealed class SqliteCredentialStore : ICredentialStore
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(name);
         using var lease = _reads.Rent();
-        var row = await lease.Connection.Connection.QuerySingleOrDefaultAsync<CredentialRow>(new CommandDefinition(
-            Columns + " WHERE kind = @kind AND name = @name;", new { kind, name }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row?.ToRecord();
+        await using var row = await lease.Connection.Connection.ExecuteReaderAsync(new CommandDefinition(
+            SelectFrom + " WHERE kind = @kind AND name = @name;", new { kind, name }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return await row.FirstOrNullAsync(CredentialRows.Read, cancellationToken).ConfigureAwait(false);
     }
 
     /// <returns>False if the credential is unknown, expired at <paramref name="at"/>, or one-time and already used.</returns>
@@ -87,10 +83,10 @@ internal sealed class SqliteCredentialStore : ICredentialStore
     public async Task<IReadOnlyList<EnrollmentCredential>> ListAsync(string? kind, CancellationToken cancellationToken)
     {
         using var lease = _reads.Rent();
-        var rows = await lease.Connection.Connection.QueryAsync<CredentialRow>(new CommandDefinition(
-            Columns + " WHERE @kind IS NULL OR kind = @kind ORDER BY kind, name;", new { kind }, cancellationToken: cancellationToken))
+        await using var rows = await lease.Connection.Connection.ExecuteReaderAsync(new CommandDefinition(
+            SelectFrom + " WHERE @kind IS NULL OR kind = @kind ORDER BY kind, name;", new { kind }, cancellationToken: cancellationToken))
             .ConfigureAwait(false);
-        return rows.Select(r => r.ToRecord()).ToList();
+        return await rows.ToListAsync(CredentialRows.Read, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<bool> DeleteAsync(string kind, string name, CancellationToken cancellationToken)
@@ -100,23 +96,5 @@ internal sealed class SqliteCredentialStore : ICredentialStore
         return _writer.EnqueueAsync(context =>
             context.Command("DELETE FROM enrollment_credentials WHERE kind = @kind AND name = @name;").Set("@kind", kind).Set("@name", name)
                 .ExecuteNonQuery() == 1, cancellationToken);
-    }
-
-    /// <summary>A row as Dapper reads it; times are text (see <see cref="SqliteTime"/>), profiles a JSON array.</summary>
-    private sealed class CredentialRow
-    {
-        public string Kind { get; set; } = "";
-        public string Name { get; set; } = "";
-        public string SecretHash { get; set; } = "";
-        public string Profiles { get; set; } = "[]";
-        public string? Subject { get; set; }
-        public string? ExpiresAt { get; set; }
-        public long OneTime { get; set; }
-        public string? UsedAt { get; set; }
-        public string CreatedAt { get; set; } = "";
-
-        public EnrollmentCredential ToRecord() => new(Kind, Name, SecretHash,
-            JsonSerializer.Deserialize<string[]>(Profiles) ?? [], Subject, SqliteTime.FromNullableText(ExpiresAt), OneTime != 0,
-            SqliteTime.FromNullableText(UsedAt), SqliteTime.FromText(CreatedAt));
     }
 }

@@ -1,4 +1,5 @@
 using AmiPki.Core.Devices;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite.Writing;
 using Dapper;
 
@@ -7,6 +8,7 @@ namespace AmiPki.Storage.Sqlite;
 /// <summary>The device registry: manifest imports written in one transaction, lookups on read connections.</summary>
 internal sealed class SqliteDeviceRegistry : IDeviceRegistry
 {
+    private const string SelectFrom = "SELECT " + DeviceRows.Columns + " FROM devices";
     private const string Upsert = """
         INSERT INTO devices (system_title, idevid_sha256, idevid_serial, manufacturer, manufacturer_lot, dcu, imported_at)
         VALUES (@system_title, @idevid_sha256, @idevid_serial, @manufacturer, @lot, @dcu, @imported_at)
@@ -14,11 +16,6 @@ internal sealed class SqliteDeviceRegistry : IDeviceRegistry
             idevid_sha256 = excluded.idevid_sha256, idevid_serial = excluded.idevid_serial,
             manufacturer = excluded.manufacturer, manufacturer_lot = excluded.manufacturer_lot,
             dcu = excluded.dcu, imported_at = excluded.imported_at;
-        """;
-    private const string Columns = """
-        SELECT system_title AS SystemTitle, idevid_sha256 AS IDevIdSha256, idevid_serial AS IDevIdSerial,
-               manufacturer AS Manufacturer, manufacturer_lot AS ManufacturerLot, dcu AS Dcu, imported_at AS ImportedAt
-        FROM devices
         """;
 
     private readonly SqliteWriter _writer;
@@ -64,10 +61,10 @@ internal sealed class SqliteDeviceRegistry : IDeviceRegistry
     }
 
     public Task<DeviceRecord?> FindBySystemTitleAsync(string systemTitle, CancellationToken cancellationToken) =>
-        FindAsync(Columns + " WHERE system_title = @key;", systemTitle, cancellationToken);
+        FindAsync(SelectFrom + " WHERE system_title = @key;", systemTitle, cancellationToken);
 
     public Task<DeviceRecord?> FindByIDevIdAsync(string idevIdSha256, CancellationToken cancellationToken) =>
-        FindAsync(Columns + " WHERE idevid_sha256 = @key;", idevIdSha256, cancellationToken);
+        FindAsync(SelectFrom + " WHERE idevid_sha256 = @key;", idevIdSha256, cancellationToken);
 
     public async Task<IReadOnlyList<DeviceRecord>> ListAsync(string? dcu, string? manufacturerLot, int limit, int offset,
         CancellationToken cancellationToken)
@@ -75,36 +72,21 @@ internal sealed class SqliteDeviceRegistry : IDeviceRegistry
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         using var lease = _reads.Rent();
-        var sql = Columns + """
+        var sql = SelectFrom + """
              WHERE (@dcu IS NULL OR dcu = @dcu) AND (@lot IS NULL OR manufacturer_lot = @lot)
             ORDER BY system_title LIMIT @limit OFFSET @offset;
             """;
-        var rows = await lease.Connection.Connection.QueryAsync<DeviceRow>(new CommandDefinition(sql,
+        await using var rows = await lease.Connection.Connection.ExecuteReaderAsync(new CommandDefinition(sql,
             new { dcu, lot = manufacturerLot, limit, offset }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => r.ToRecord()).ToList();
+        return await rows.ToListAsync(DeviceRows.Read, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<DeviceRecord?> FindAsync(string sql, string key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         using var lease = _reads.Rent();
-        var row = await lease.Connection.Connection.QuerySingleOrDefaultAsync<DeviceRow>(new CommandDefinition(sql, new { key },
+        await using var row = await lease.Connection.Connection.ExecuteReaderAsync(new CommandDefinition(sql, new { key },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row?.ToRecord();
-    }
-
-    /// <summary>A row as Dapper reads it; times are text (see <see cref="SqliteTime"/>).</summary>
-    private sealed class DeviceRow
-    {
-        public string SystemTitle { get; set; } = "";
-        public string? IDevIdSha256 { get; set; }
-        public string? IDevIdSerial { get; set; }
-        public string Manufacturer { get; set; } = "";
-        public string? ManufacturerLot { get; set; }
-        public string? Dcu { get; set; }
-        public string ImportedAt { get; set; } = "";
-
-        public DeviceRecord ToRecord() =>
-            new(SystemTitle, IDevIdSha256, IDevIdSerial, Manufacturer, ManufacturerLot, Dcu, SqliteTime.FromText(ImportedAt));
+        return await row.FirstOrNullAsync(DeviceRows.Read, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,6 @@
 using AmiPki.Core.Audit;
 using AmiPki.Core.Storage;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite.Writing;
 
 namespace AmiPki.Storage.Sqlite;
@@ -26,9 +27,7 @@ internal sealed class SqliteIssuanceStore : IIssuanceStore
     private const string MarkOutcomeUnknown = """
         UPDATE certificates SET outcome_unknown_at = @found_at
         WHERE state = 'signing' AND outcome_unknown_at IS NULL AND created_at < @reserved_before
-        RETURNING issuer, serial_hex, profile, subject, not_before, not_after, requester, protocol, created_at,
-                  system_title, dcu, manufacturer_lot, device_id;
-        """;
+        """ + "\nRETURNING " + IssuanceIntentRows.Columns + ";";
 
     private readonly SqliteWriter _writer;
 
@@ -106,10 +105,7 @@ internal sealed class SqliteIssuanceStore : IIssuanceStore
             {
                 while (row.Read())
                 {
-                    intents.Add(new IssuanceIntent(row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3),
-                        SqliteTime.FromText(row.GetString(4)), SqliteTime.FromText(row.GetString(5)), row.GetString(6), row.GetString(7),
-                        SqliteTime.FromText(row.GetString(8)), NullableString(row, 9), NullableString(row, 10), NullableString(row, 11),
-                        NullableString(row, 12)));
+                    intents.Add(IssuanceIntentRows.Read(row));
                 }
             }
             // One entry per serial, in serial order so the chain reads the same whatever order the index gave.
@@ -121,6 +117,4 @@ internal sealed class SqliteIssuanceStore : IIssuanceStore
             return intents;
         }, cancellationToken);
     }
-
-    private static string? NullableString(Microsoft.Data.Sqlite.SqliteDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 }

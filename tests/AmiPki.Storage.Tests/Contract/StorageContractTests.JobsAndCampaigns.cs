@@ -82,7 +82,7 @@ public abstract partial class StorageContractTests
         Assert.That(after.Single(e => e.SerialHex == "06").State, Is.EqualTo(CampaignEntryState.Overdue));
     }
 
-    private static async Task IssueExpiringAsync(IStorageUnderTest storage, string serial, DateTimeOffset notAfter, string protocol = "cmp", string subject = "CN=x",
+    private static async Task IssueExpiringAsync(IAmiPkiStorage storage, string serial, DateTimeOffset notAfter, string protocol = "cmp", string subject = "CN=x",
         DateTimeOffset? createdAt = null)
     {
         await storage.Issuance.TryReserveAsync(new IssuanceIntent("issuing-s1", serial, "dcu", subject, CampaignNow.AddDays(-10), notAfter, "test", protocol,

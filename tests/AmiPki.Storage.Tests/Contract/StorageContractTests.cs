@@ -20,7 +20,7 @@ public abstract partial class StorageContractTests
 
     protected StorageFactory Factory => _factory ?? throw new InvalidOperationException("no factory");
 
-    protected IStorageUnderTest Storage { get; private set; } = null!;
+    protected IAmiPkiStorage Storage { get; private set; } = null!;
 
     protected abstract StorageFactory CreateFactory();
 
@@ -66,7 +66,7 @@ public abstract partial class StorageContractTests
 
     protected async Task<AuditVerification> VerifyAuditAsync()
     {
-        var heads = await Storage.AuditHeads.ReadHeadsAsync(CancellationToken.None);
+        var heads = await Storage.Audit.ReadHeadsAsync(CancellationToken.None);
         return await AuditChainVerifier.VerifyAsync(Storage.Audit.ReadAllAsync(CancellationToken.None), heads, CancellationToken.None);
     }
 

@@ -7,7 +7,7 @@ namespace AmiPki.Storage.Tests.Contract;
 public abstract class StorageFactory : IAsyncDisposable
 {
     /// <summary>Opens the test's database (creating and migrating it the first time) as node <paramref name="node"/>.</summary>
-    public abstract Task<IStorageUnderTest> OpenAsync(string node, TimeProvider time);
+    public abstract Task<IAmiPkiStorage> OpenAsync(string node, TimeProvider time);
 
     /// <summary>Runs SQL on a connection of its own, bypassing the storage: how the tampering tests play the attacker.</summary>
     public abstract Task ExecuteRawAsync(string sql);

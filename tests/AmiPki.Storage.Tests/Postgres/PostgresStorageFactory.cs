@@ -1,10 +1,3 @@
-using AmiPki.Core.Audit;
-using AmiPki.Core.Authorities;
-using AmiPki.Core.Campaigns;
-using AmiPki.Core.Credentials;
-using AmiPki.Core.Devices;
-using AmiPki.Core.Jobs;
-using AmiPki.Core.Storage;
 using AmiPki.Storage.Postgres;
 using AmiPki.Storage.Tests.Contract;
 using Npgsql;
@@ -48,7 +41,7 @@ public sealed class PostgresStorageFactory : StorageFactory
     public async Task<PostgresStorage> OpenStorageAsync(string node, TimeProvider time) =>
         await PostgresStorage.OpenAsync(await ConnectionStringAsync(), node, time, CancellationToken.None);
 
-    public override async Task<IStorageUnderTest> OpenAsync(string node, TimeProvider time) => new Opened(await OpenStorageAsync(node, time));
+    public override async Task<IAmiPkiStorage> OpenAsync(string node, TimeProvider time) => await OpenStorageAsync(node, time);
 
     public override async Task ExecuteRawAsync(string sql) => await ExecuteAsync(await ConnectionStringAsync(), sql);
 
@@ -76,32 +69,5 @@ public sealed class PostgresStorageFactory : StorageFactory
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
-    }
-
-    private sealed class Opened(PostgresStorage storage) : IStorageUnderTest
-    {
-        public IIssuanceStore Issuance => storage.Issuance;
-
-        public ICertificateReader Certificates => storage.Certificates;
-
-        public IRevocationStore Revocations => storage.Revocations;
-
-        public IAuditLog Audit => storage.Audit;
-
-        public IAuditHeadReader AuditHeads => storage.Audit;
-
-        public ICaStore Cas => storage.Cas;
-
-        public IDeviceRegistry Devices => storage.Devices;
-
-        public ICredentialStore Credentials => storage.Credentials;
-
-        public ICampaignStore Campaigns => storage.Campaigns;
-
-        public IJobScheduleStore JobSchedule => storage.JobSchedule;
-
-        public ICertificateHousekeeping Housekeeping => storage.Housekeeping;
-
-        public ValueTask DisposeAsync() => storage.DisposeAsync();
     }
 }

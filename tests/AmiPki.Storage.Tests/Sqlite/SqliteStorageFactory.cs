@@ -1,10 +1,3 @@
-using AmiPki.Core.Audit;
-using AmiPki.Core.Authorities;
-using AmiPki.Core.Campaigns;
-using AmiPki.Core.Credentials;
-using AmiPki.Core.Devices;
-using AmiPki.Core.Jobs;
-using AmiPki.Core.Storage;
 using AmiPki.Storage.Sqlite;
 using AmiPki.Storage.Tests.Contract;
 using Microsoft.Data.Sqlite;
@@ -25,8 +18,8 @@ public sealed class SqliteStorageFactory : StorageFactory
 
     public string DatabasePath { get; }
 
-    public override async Task<IStorageUnderTest> OpenAsync(string node, TimeProvider time) =>
-        new Opened(await SqliteStorage.OpenAsync(DatabasePath, node, time, CancellationToken.None));
+    public override async Task<IAmiPkiStorage> OpenAsync(string node, TimeProvider time) =>
+        await SqliteStorage.OpenAsync(DatabasePath, node, time, CancellationToken.None);
 
     public override Task ExecuteRawAsync(string sql)
     {
@@ -42,32 +35,5 @@ public sealed class SqliteStorageFactory : StorageFactory
     {
         System.IO.Directory.Delete(Directory, recursive: true);
         return ValueTask.CompletedTask;
-    }
-
-    private sealed class Opened(SqliteStorage storage) : IStorageUnderTest
-    {
-        public IIssuanceStore Issuance => storage.Issuance;
-
-        public ICertificateReader Certificates => storage.Certificates;
-
-        public IRevocationStore Revocations => storage.Revocations;
-
-        public IAuditLog Audit => storage.Audit;
-
-        public IAuditHeadReader AuditHeads => storage.Audit;
-
-        public ICaStore Cas => storage.Cas;
-
-        public IDeviceRegistry Devices => storage.Devices;
-
-        public ICredentialStore Credentials => storage.Credentials;
-
-        public ICampaignStore Campaigns => storage.Campaigns;
-
-        public IJobScheduleStore JobSchedule => storage.JobSchedule;
-
-        public ICertificateHousekeeping Housekeeping => storage.Housekeeping;
-
-        public ValueTask DisposeAsync() => storage.DisposeAsync();
     }
 }

@@ -90,46 +90,6 @@ public sealed class SqliteStorageTests
     }
 
     [Test]
-    public async Task The_snapshot_verification_agrees_with_the_core_verifier()
-    {
-        await using var storage = await OpenAsync();
-        for (var i = 0; i < 5; i++)
-        {
-            await storage.Audit.AppendAsync(new AuditEvent(DateTimeOffset.UtcNow, "login", "admin", "success", $"{i}"), CancellationToken.None);
-        }
-        Assert.That((await storage.Audit.VerifyAsync(CancellationToken.None)).IsIntact, Is.True);
-
-        await _files.ExecuteRawAsync("UPDATE audit_log SET outcome = 'refused' WHERE seq = 2;");
-
-        Assert.That((await storage.Audit.VerifyAsync(CancellationToken.None)).FirstBadSequence, Is.EqualTo(2));
-    }
-
-    [Test]
-    public async Task Writes_after_dispose_are_refused()
-    {
-        var storage = await OpenAsync();
-        await storage.DisposeAsync();
-
-        Assert.Throws<ObjectDisposedException>(() => storage.Audit.AppendAsync(new AuditEvent(DateTimeOffset.UtcNow, "login", "a", "success", ""),
-            CancellationToken.None));
-    }
-
-    [Test]
-    public async Task Two_processes_appending_to_one_nodes_chain_keep_it_intact()
-    {
-        // The server and the CLI (e.g. `amipki revoke`) may hold the same file open under the same node name.
-        await using var server = await OpenAsync();
-        await using var cli = await OpenAsync();
-
-        await Task.WhenAll(Enumerable.Range(0, 400).Select(i => (i % 2 == 0 ? server : cli).Audit.AppendAsync(
-            new AuditEvent(DateTimeOffset.UtcNow, "login", $"admin-{i}", "success", $"{i}"), CancellationToken.None)));
-
-        var verification = await server.Audit.VerifyAsync(CancellationToken.None);
-        Assert.That(verification.IsIntact, Is.True, verification.Problem);
-        Assert.That(verification.EntriesChecked, Is.EqualTo(400));
-    }
-
-    [Test]
     public async Task Reads_do_not_wait_for_another_writer_and_writes_wait_for_it()
     {
         await using var storage = await OpenAsync();

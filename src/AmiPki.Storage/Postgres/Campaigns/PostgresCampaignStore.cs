@@ -1,6 +1,7 @@
 using AmiPki.Core.Campaigns;
 using AmiPki.Core.Storage;
 using AmiPki.Storage.Postgres.Writing;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite;
 using Npgsql;
 
@@ -13,6 +14,7 @@ namespace AmiPki.Storage.Postgres.Campaigns;
 /// </summary>
 internal sealed class PostgresCampaignStore : ICampaignStore
 {
+    private const string SelectFrom = "SELECT " + CampaignEntryRows.Columns + " FROM renewal_campaign_entries";
     private const string Insert = """
         INSERT INTO renewal_campaign_entries (issuer, serial_hex, scheduled_at, state, attempts, next_attempt_at, last_error, notified_at,
             renewed_at, renewed_by_serial, profile, subject, system_title, dcu, not_after, certificate_created_at, created_at)
@@ -24,12 +26,7 @@ internal sealed class PostgresCampaignStore : ICampaignStore
             last_error = $7, notified_at = $8, renewed_at = $9, renewed_by_serial = $10
         WHERE issuer = $1 AND serial_key = lower($2);
         """;
-    private const string Columns = """
-        SELECT issuer, serial_hex, profile, subject, system_title, dcu, not_after, certificate_created_at, scheduled_at, state,
-               attempts, next_attempt_at, last_error, notified_at, renewed_at, renewed_by_serial, created_at
-        FROM renewal_campaign_entries
-        """;
-    private const string List = Columns + """
+    private const string List = SelectFrom + """
 
         WHERE ($1::text IS NULL OR dcu = $1) AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR profile = $3)
           AND ($4::text IS NULL OR scheduled_at <= $4)
@@ -131,21 +128,13 @@ internal sealed class PostgresCampaignStore : ICampaignStore
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
         await using var command = _dataSource.CreateCommand(List)
             .Text(query.Dcu)
-            .Text(query.State is { } state ? StateText(state) : null)
+            .Text(query.State is { } state ? CampaignEntryRows.StateText(state) : null)
             .Text(query.Profile)
             .Text(SqliteTime.ToText(query.ScheduledBefore))
             .Int32(query.Limit)
             .Int32(query.Offset);
         await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var entries = new List<CampaignEntry>();
-        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            entries.Add(new CampaignEntry(row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3), NullableString(row, 4),
-                row.GetString(5), SqliteTime.FromText(row.GetString(6)), SqliteTime.FromText(row.GetString(7)), SqliteTime.FromText(row.GetString(8)),
-                ParseState(row.GetString(9)), row.GetInt32(10), NullableTime(row, 11), NullableString(row, 12), NullableTime(row, 13),
-                NullableTime(row, 14), NullableString(row, 15), SqliteTime.FromText(row.GetString(16))));
-        }
-        return entries;
+        return await row.ToListAsync(CampaignEntryRows.Read, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> LastScheduledByDcuAsync(CancellationToken cancellationToken)
@@ -164,13 +153,7 @@ internal sealed class PostgresCampaignStore : ICampaignStore
     {
         await using var command = _dataSource.CreateCommand(Summary);
         await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var summaries = new List<CampaignDcuSummary>();
-        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            summaries.Add(new CampaignDcuSummary(row.GetString(0), (int)row.GetInt64(1), (int)row.GetInt64(2), (int)row.GetInt64(3),
-                (int)row.GetInt64(4), SqliteTime.FromText(row.GetString(5)), SqliteTime.FromText(row.GetString(6))));
-        }
-        return summaries;
+        return await row.ToListAsync(CampaignEntryRows.ReadSummary, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<CertificateRecord>> ListUnscheduledAsync(string profile, DateTimeOffset notAfterFrom, DateTimeOffset notAfterBefore,
@@ -187,12 +170,7 @@ internal sealed class PostgresCampaignStore : ICampaignStore
             .Text(after?.SerialHex)
             .Int32(limit);
         await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var records = new List<CertificateRecord>();
-        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            records.Add(PostgresCertificateRows.Read(row));
-        }
-        return records;
+        return await row.ToListAsync(CertificateRows.Read, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<int> MarkRenewedAsync(CancellationToken cancellationToken) =>
@@ -218,33 +196,11 @@ internal sealed class PostgresCampaignStore : ICampaignStore
         .Text(entry.Issuer)
         .Text(entry.SerialHex)
         .Text(SqliteTime.ToText(entry.ScheduledAt))
-        .Text(StateText(entry.State))
+        .Text(CampaignEntryRows.StateText(entry.State))
         .Int32(entry.Attempts)
         .Text(SqliteTime.ToText(entry.NextAttemptAt))
         .Text(entry.LastError)
         .Text(SqliteTime.ToText(entry.NotifiedAt))
         .Text(SqliteTime.ToText(entry.RenewedAt))
         .Text(entry.RenewedBySerial);
-
-    private static string StateText(CampaignEntryState state) => state switch
-    {
-        CampaignEntryState.Due => "due",
-        CampaignEntryState.Notified => "notified",
-        CampaignEntryState.Renewed => "renewed",
-        CampaignEntryState.Overdue => "overdue",
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
-    };
-
-    private static CampaignEntryState ParseState(string text) => text switch
-    {
-        "due" => CampaignEntryState.Due,
-        "notified" => CampaignEntryState.Notified,
-        "renewed" => CampaignEntryState.Renewed,
-        "overdue" => CampaignEntryState.Overdue,
-        _ => throw new InvalidOperationException($"unknown campaign entry state '{text}' in the database"),
-    };
-
-    private static string? NullableString(NpgsqlDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
-
-    private static DateTimeOffset? NullableTime(NpgsqlDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : SqliteTime.FromText(row.GetString(ordinal));
 }

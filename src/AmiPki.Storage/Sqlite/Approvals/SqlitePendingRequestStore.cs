@@ -1,4 +1,5 @@
 using AmiPki.Core.Approvals;
+using AmiPki.Storage.Rows;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -12,13 +13,7 @@ namespace AmiPki.Storage.Sqlite.Approvals;
 /// </summary>
 public sealed class SqlitePendingRequestStore : IOwnedPendingRequestStore
 {
-    private const string Columns = """
-        SELECT id AS Id, protocol AS Protocol, profile AS Profile, requester AS Requester, subject AS Subject, csr_der AS CsrDer,
-               renewing_der AS RenewingDer, device_detail AS DeviceDetail, state AS State, created_at AS CreatedAt,
-               decided_at AS DecidedAt, decided_by AS DecidedBy, reason AS Reason, issuer AS Issuer, serial_hex AS SerialHex,
-               certificate_der AS CertificateDer
-        FROM pending_requests
-        """;
+    private const string SelectFrom = "SELECT " + PendingRequestRows.Columns + " FROM pending_requests";
 
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -49,18 +44,7 @@ public sealed class SqlitePendingRequestStore : IOwnedPendingRequestStore
                 INSERT INTO pending_requests (id, protocol, profile, requester, subject, csr_der, renewing_der, device_detail, state, created_at)
                 VALUES (@Id, @Protocol, @Profile, @Requester, @Subject, @CsrDer, @RenewingDer, @DeviceDetail, 'pending', @CreatedAt)
                 ON CONFLICT (id) DO NOTHING;
-                """, new
-            {
-                request.Id,
-                request.Protocol,
-                request.Profile,
-                request.Requester,
-                request.Subject,
-                request.CsrDer,
-                request.RenewingDer,
-                request.DeviceDetail,
-                CreatedAt = SqliteTime.ToText(request.CreatedAt),
-            }, transaction);
+                """, PendingRequestRows.SubmitParameters(request), transaction);
             return Find(request.Id, transaction) ?? throw new InvalidOperationException($"pending request {request.Id} vanished");
         }, cancellationToken);
     }
@@ -84,9 +68,8 @@ public sealed class SqlitePendingRequestStore : IOwnedPendingRequestStore
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var rows = _connection.Query<Row>(Columns + " WHERE @state IS NULL OR state = @state ORDER BY created_at, id LIMIT @limit;",
-                new { state = state is { } s ? StateText(s) : null, limit = Math.Clamp(limit, 1, 100_000) });
-            return rows.Select(r => r.ToRecord()).ToList();
+            return Query(SelectFrom + " WHERE @state IS NULL OR state = @state ORDER BY created_at, id LIMIT @limit;", null,
+                ("@state", state is { } s ? PendingRequestRows.StateText(s) : null), ("@limit", Math.Clamp(limit, 1, 100_000)));
         }
         finally
         {
@@ -127,7 +110,20 @@ public sealed class SqlitePendingRequestStore : IOwnedPendingRequestStore
     }
 
     private PendingRequest? Find(string id, SqliteTransaction? transaction) =>
-        _connection.QuerySingleOrDefault<Row>(Columns + " WHERE id = @id;", new { id }, transaction)?.ToRecord();
+        Query(SelectFrom + " WHERE id = @id;", transaction, ("@id", id)).SingleOrDefault();
+
+    private List<PendingRequest> Query(string sql, SqliteTransaction? transaction, params (string Name, object? Value)[] parameters)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        using var row = command.ExecuteReader();
+        return row.ToList(PendingRequestRows.Read);
+    }
 
     /// <summary>Runs <paramref name="body"/> in one IMMEDIATE transaction on a pool thread (SQLite calls block, the fsync above all).</summary>
     private async Task<T> WriteAsync<T>(Func<SqliteTransaction, T> body, CancellationToken cancellationToken)
@@ -147,47 +143,5 @@ public sealed class SqlitePendingRequestStore : IOwnedPendingRequestStore
         {
             _gate.Release();
         }
-    }
-
-    private static string StateText(PendingRequestState state) => state switch
-    {
-        PendingRequestState.Pending => "pending",
-        PendingRequestState.Approved => "approved",
-        PendingRequestState.Rejected => "rejected",
-        PendingRequestState.Issued => "issued",
-        _ => throw new ArgumentOutOfRangeException(nameof(state)),
-    };
-
-    private static PendingRequestState ParseState(string text) => text switch
-    {
-        "pending" => PendingRequestState.Pending,
-        "approved" => PendingRequestState.Approved,
-        "rejected" => PendingRequestState.Rejected,
-        "issued" => PendingRequestState.Issued,
-        _ => throw new InvalidOperationException($"unknown pending request state '{text}'"),
-    };
-
-    /// <summary>A row as Dapper reads it; times are text (<see cref="SqliteTime"/>).</summary>
-    private sealed class Row
-    {
-        public string Id { get; set; } = "";
-        public string Protocol { get; set; } = "";
-        public string Profile { get; set; } = "";
-        public string Requester { get; set; } = "";
-        public string Subject { get; set; } = "";
-        public byte[] CsrDer { get; set; } = [];
-        public byte[]? RenewingDer { get; set; }
-        public string? DeviceDetail { get; set; }
-        public string State { get; set; } = "";
-        public string CreatedAt { get; set; } = "";
-        public string? DecidedAt { get; set; }
-        public string? DecidedBy { get; set; }
-        public string? Reason { get; set; }
-        public string? Issuer { get; set; }
-        public string? SerialHex { get; set; }
-        public byte[]? CertificateDer { get; set; }
-
-        public PendingRequest ToRecord() => new(Id, Protocol, Profile, Requester, Subject, CsrDer, RenewingDer, DeviceDetail, ParseState(State),
-            SqliteTime.FromText(CreatedAt), SqliteTime.FromNullableText(DecidedAt), DecidedBy, Reason, Issuer, SerialHex, CertificateDer);
     }
 }

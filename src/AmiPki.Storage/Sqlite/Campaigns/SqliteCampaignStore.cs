@@ -1,5 +1,6 @@
 using AmiPki.Core.Campaigns;
 using AmiPki.Core.Storage;
+using AmiPki.Storage.Rows;
 using AmiPki.Storage.Sqlite.Writing;
 using Dapper;
 
@@ -8,6 +9,7 @@ namespace AmiPki.Storage.Sqlite.Campaigns;
 /// <summary>Renewal campaign entries (table <c>renewal_campaign_entries</c>): writes through the group-committing writer, reads on read connections.</summary>
 internal sealed class SqliteCampaignStore : ICampaignStore
 {
+    private const string SelectFrom = "SELECT " + CampaignEntryRows.Columns + " FROM renewal_campaign_entries";
     private const string Insert = """
         INSERT INTO renewal_campaign_entries (issuer, serial_hex, profile, subject, system_title, dcu, not_after, certificate_created_at,
             scheduled_at, state, attempts, next_attempt_at, last_error, notified_at, renewed_at, renewed_by_serial, created_at)
@@ -19,13 +21,6 @@ internal sealed class SqliteCampaignStore : ICampaignStore
         UPDATE renewal_campaign_entries SET state = @state, scheduled_at = @scheduled_at, attempts = @attempts, next_attempt_at = @next_attempt_at,
             last_error = @last_error, notified_at = @notified_at, renewed_at = @renewed_at, renewed_by_serial = @renewed_by_serial
         WHERE issuer = @issuer AND serial_hex = @serial;
-        """;
-    private const string Columns = """
-        SELECT issuer AS Issuer, serial_hex AS SerialHex, profile AS Profile, subject AS Subject, system_title AS SystemTitle, dcu AS Dcu,
-               not_after AS NotAfter, certificate_created_at AS CertificateCreatedAt, scheduled_at AS ScheduledAt, state AS State,
-               attempts AS Attempts, next_attempt_at AS NextAttemptAt, last_error AS LastError, notified_at AS NotifiedAt,
-               renewed_at AS RenewedAt, renewed_by_serial AS RenewedBySerial, created_at AS CreatedAt
-        FROM renewal_campaign_entries
         """;
 
     // Open entries whose subject got a newer certificate under the same profile (ix_certificates_subject finds them).
@@ -115,21 +110,21 @@ internal sealed class SqliteCampaignStore : ICampaignStore
         ArgumentOutOfRangeException.ThrowIfNegative(query.Limit);
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
         using var lease = _reads.Rent();
-        var sql = Columns + """
+        var sql = SelectFrom + """
              WHERE (@dcu IS NULL OR dcu = @dcu) AND (@state IS NULL OR state = @state) AND (@profile IS NULL OR profile = @profile)
                AND (@before IS NULL OR scheduled_at <= @before)
             ORDER BY dcu, scheduled_at, issuer, serial_hex LIMIT @limit OFFSET @offset;
             """;
-        var rows = await lease.Connection.Connection.QueryAsync<EntryRow>(new CommandDefinition(sql, new
+        await using var rows = await lease.Connection.Connection.ExecuteReaderAsync(new CommandDefinition(sql, new
         {
             dcu = query.Dcu,
-            state = query.State is { } state ? StateText(state) : null,
+            state = query.State is { } state ? CampaignEntryRows.StateText(state) : null,
             profile = query.Profile,
             before = SqliteTime.ToText(query.ScheduledBefore),
             limit = query.Limit,
             offset = query.Offset,
         }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => r.ToEntry()).ToList();
+        return await rows.ToListAsync(CampaignEntryRows.Read, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> LastScheduledByDcuAsync(CancellationToken cancellationToken)
@@ -143,14 +138,13 @@ internal sealed class SqliteCampaignStore : ICampaignStore
     public async Task<IReadOnlyList<CampaignDcuSummary>> SummarizeByDcuAsync(CancellationToken cancellationToken)
     {
         using var lease = _reads.Rent();
-        var rows = await lease.Connection.Connection.QueryAsync<SummaryRow>(new CommandDefinition("""
+        await using var rows = await lease.Connection.Connection.ExecuteReaderAsync(new CommandDefinition("""
             SELECT dcu AS Dcu,
                    SUM(state = 'due') AS Due, SUM(state = 'notified') AS Notified, SUM(state = 'renewed') AS Renewed, SUM(state = 'overdue') AS Overdue,
                    MIN(scheduled_at) AS FirstScheduledAt, MAX(scheduled_at) AS LastScheduledAt
             FROM renewal_campaign_entries GROUP BY dcu ORDER BY dcu;
             """, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => new CampaignDcuSummary(r.Dcu, (int)r.Due, (int)r.Notified, (int)r.Renewed, (int)r.Overdue,
-            SqliteTime.FromText(r.FirstScheduledAt), SqliteTime.FromText(r.LastScheduledAt))).ToList();
+        return await rows.ToListAsync(CampaignEntryRows.ReadSummary, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<CertificateRecord>> ListUnscheduledAsync(string profile, DateTimeOffset notAfterFrom, DateTimeOffset notAfterBefore,
@@ -169,12 +163,7 @@ internal sealed class SqliteCampaignStore : ICampaignStore
             .Set("@after_serial", after?.SerialHex)
             .Set("@limit", limit)
             .ExecuteReader();
-        var records = new List<CertificateRecord>();
-        while (row.Read())
-        {
-            records.Add(CertificateRows.Read(row));
-        }
-        return Task.FromResult<IReadOnlyList<CertificateRecord>>(records);
+        return Task.FromResult<IReadOnlyList<CertificateRecord>>(row.ToList(CertificateRows.Read));
     }
 
     public Task<int> MarkRenewedAsync(CancellationToken cancellationToken) =>
@@ -190,67 +179,11 @@ internal sealed class SqliteCampaignStore : ICampaignStore
         .Set("@issuer", entry.Issuer)
         .Set("@serial", entry.SerialHex)
         .Set("@scheduled_at", SqliteTime.ToText(entry.ScheduledAt))
-        .Set("@state", StateText(entry.State))
+        .Set("@state", CampaignEntryRows.StateText(entry.State))
         .Set("@attempts", entry.Attempts)
         .Set("@next_attempt_at", SqliteTime.ToText(entry.NextAttemptAt))
         .Set("@last_error", entry.LastError)
         .Set("@notified_at", SqliteTime.ToText(entry.NotifiedAt))
         .Set("@renewed_at", SqliteTime.ToText(entry.RenewedAt))
         .Set("@renewed_by_serial", entry.RenewedBySerial);
-
-    private static string StateText(CampaignEntryState state) => state switch
-    {
-        CampaignEntryState.Due => "due",
-        CampaignEntryState.Notified => "notified",
-        CampaignEntryState.Renewed => "renewed",
-        CampaignEntryState.Overdue => "overdue",
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
-    };
-
-    private static CampaignEntryState ParseState(string text) => text switch
-    {
-        "due" => CampaignEntryState.Due,
-        "notified" => CampaignEntryState.Notified,
-        "renewed" => CampaignEntryState.Renewed,
-        "overdue" => CampaignEntryState.Overdue,
-        _ => throw new InvalidOperationException($"unknown campaign entry state '{text}' in the database"),
-    };
-
-    /// <summary>A row as Dapper reads it; times are text (see <see cref="SqliteTime"/>).</summary>
-    private sealed class EntryRow
-    {
-        public string Issuer { get; set; } = "";
-        public string SerialHex { get; set; } = "";
-        public string Profile { get; set; } = "";
-        public string Subject { get; set; } = "";
-        public string? SystemTitle { get; set; }
-        public string Dcu { get; set; } = "";
-        public string NotAfter { get; set; } = "";
-        public string CertificateCreatedAt { get; set; } = "";
-        public string ScheduledAt { get; set; } = "";
-        public string State { get; set; } = "";
-        public long Attempts { get; set; }
-        public string? NextAttemptAt { get; set; }
-        public string? LastError { get; set; }
-        public string? NotifiedAt { get; set; }
-        public string? RenewedAt { get; set; }
-        public string? RenewedBySerial { get; set; }
-        public string CreatedAt { get; set; } = "";
-
-        public CampaignEntry ToEntry() => new(Issuer, SerialHex, Profile, Subject, SystemTitle, Dcu, SqliteTime.FromText(NotAfter),
-            SqliteTime.FromText(CertificateCreatedAt), SqliteTime.FromText(ScheduledAt), ParseState(State), (int)Attempts,
-            SqliteTime.FromNullableText(NextAttemptAt), LastError, SqliteTime.FromNullableText(NotifiedAt), SqliteTime.FromNullableText(RenewedAt),
-            RenewedBySerial, SqliteTime.FromText(CreatedAt));
-    }
-
-    private sealed class SummaryRow
-    {
-        public string Dcu { get; set; } = "";
-        public long Due { get; set; }
-        public long Notified { get; set; }
-        public long Renewed { get; set; }
-        public long Overdue { get; set; }
-        public string FirstScheduledAt { get; set; } = "";
-        public string LastScheduledAt { get; set; } = "";
-    }
 }
