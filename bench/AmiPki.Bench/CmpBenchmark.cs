@@ -38,6 +38,11 @@ public static class CmpBenchmark
     private const string Secret = "bench-only-cmp-secret";
     private const int PbmIterations = 500;
 
+    /// <summary>Warm-up ends once a second of load makes the JIT compile fewer methods than this (or after <see cref="MaxWarmUp"/>).</summary>
+    private const int SettledJitMethodsPerSecond = 25;
+
+    private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(40);
+
     /// <summary>Next keys (with their CertReqMessages) each kur worker cycles through.</summary>
     private const int KurKeysPerWorker = 8;
 
@@ -79,8 +84,8 @@ public static class CmpBenchmark
             var requests = Enumerable.Range(0, 256).Select(i => CertRequestFor(ECDsa.Create(ECCurve.NamedCurves.nistP256), $"CN=DCU-BENCH-{i:D4}")).ToArray();
             var macs = Enumerable.Range(0, concurrency).Select(_ => new PrederivedPasswordMac(SecretBytes, PbmIterations)).ToArray();
 
-            await RunForAsync("warm-up", endpoint, concurrency, TimeSpan.FromSeconds(2),
-                (connection, worker, round) => IrAsync(connection, macs[worker], requests[(worker + round) % requests.Length], certConf: false));
+            await WarmUpAsync(endpoint, concurrency,
+                (connection, worker, round) => IrAsync(connection, macs[worker], requests[(worker + round) % requests.Length], certConf: round % 2 == 0));
             var ir = await RunForAsync("ir (PBM), implicitConfirm", endpoint, concurrency, duration,
                 (connection, worker, round) => IrAsync(connection, macs[worker], requests[(worker * 7919 + round) % requests.Length], certConf: false));
             var irConf = await RunForAsync("ir (PBM) + certConf", endpoint, concurrency, duration,
@@ -100,6 +105,7 @@ public static class CmpBenchmark
                     holders[i] = new KurHolder(key, certificate, next);
                 }
             }
+            await WarmUpAsync(endpoint, concurrency, (connection, worker, _) => KurAsync(connection, holders[worker], chain));
             var kur = await RunForAsync("kur (signature), implicitConfirm", endpoint, concurrency, duration,
                 (connection, worker, _) => KurAsync(connection, holders[worker], chain));
             return [ir, irConf, kur];
@@ -121,7 +127,8 @@ public static class CmpBenchmark
     {
         Console.WriteLine("CMP over HTTP (dcu profile, durable SQLite, load generator in the same process):");
         Console.WriteLine($"  load generator: raw HTTP/1.1 keep-alive, one connection per worker; PBM key derived once per worker (fixed salt); " +
-                          $"ir CertReqMessages and {KurKeysPerWorker} next kur keys per worker (used in turn) with their POP made before the timed window");
+                          $"ir CertReqMessages and {KurKeysPerWorker} next kur keys per worker (used in turn) with their POP made before the timed window; " +
+                          $"each kind warmed up until the JIT compiles < {SettledJitMethodsPerSecond} methods/s");
         foreach (var result in results)
         {
             Console.WriteLine($"  {result.Mode,-36} concurrency {result.Concurrency,3}: {result.PerSecond,8:N0} transactions/s " +
@@ -194,6 +201,23 @@ public static class CmpBenchmark
         var paused = (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
         return new Result(mode, concurrency, done, failed, seconds, cpuSeconds, Percentile(all, 0.50), Percentile(all, 0.99), gcs, paused);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="transaction"/> until tiered compilation has caught up: on 2 busy cores the background JIT
+    /// recompiles thousands of hot methods (tier 1, PGO) for many seconds and would take a third of the CPU measured.
+    /// </summary>
+    private static async Task WarmUpAsync(IPEndPoint endpoint, int concurrency, Func<KeepAliveHttpConnection, int, int, Task<bool>> transaction)
+    {
+        var started = Stopwatch.StartNew();
+        long compiled;
+        do
+        {
+            compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+            await RunForAsync("warm-up", endpoint, concurrency, TimeSpan.FromSeconds(1), transaction);
+        }
+        while (System.Runtime.JitInfo.GetCompiledMethodCount() - compiled >= SettledJitMethodsPerSecond && started.Elapsed < MaxWarmUp);
+        Console.WriteLine($"CMP warm-up: {started.Elapsed.TotalSeconds:N0} s until the JIT settled ({System.Runtime.JitInfo.GetCompiledMethodCount() - compiled} methods in the last second)");
     }
 
     private static async Task<bool> IrAsync(KeepAliveHttpConnection connection, IPasswordMac mac, byte[] certRequest, bool certConf)
