@@ -262,7 +262,6 @@ public static class CmpBenchmark
         var (newKey, request) = holder.Next[holder.Renewals % holder.Next.Length];
         // The DCU signs as itself: CmpResponder is the adapter's signer type, reused here as the client's identity.
         var signer = CmpResponder.Delegated(holder.Certificate, holder.Key, chain);
-        using var signerCertificate = signer.Certificate;
         var header = new CmpResponseHeader(2, null, RandomNumberGenerator.GetBytes(16), null) { ImplicitConfirm = true };
         var response = await ExchangeAsync(connection, header, PkiBodyType.Kur, request, CmpResponseProtection.WithSignature(signer), [holder.Certificate],
             PkiBodyType.Kup);
