@@ -6,7 +6,8 @@ namespace AmiPki.Protocols.Cmp;
 /// The few fields of a DER certificate the CMP adapter needs, read straight from tbsCertificate (RFC 5280 §4.1) without
 /// an X509Certificate2 (an OpenSSL decode and a handle per certificate, on the per-request path of kur and of clients).
 /// </summary>
-internal sealed record CertificateFields(byte[] SubjectDer, DateTimeOffset NotBefore, DateTimeOffset NotAfter, byte[] SubjectPublicKeyInfo,
+/// <param name="SerialHex">The serialNumber's content octets in upper-case hex, as storage keeps serials.</param>
+internal sealed record CertificateFields(string SerialHex, byte[] IssuerDer, byte[] SubjectDer, DateTimeOffset NotBefore, DateTimeOffset NotAfter, byte[] SubjectPublicKeyInfo,
     byte[]? SubjectKeyIdentifier)
 {
     private const string SubjectKeyIdentifierOid = "2.5.29.14";
@@ -20,9 +21,9 @@ internal sealed record CertificateFields(byte[] SubjectDer, DateTimeOffset NotBe
         {
             tbs.ReadEncodedValue(); // version
         }
-        tbs.ReadEncodedValue(); // serialNumber
+        var serialHex = Convert.ToHexString(tbs.ReadIntegerBytes().Span);
         tbs.ReadEncodedValue(); // signature
-        tbs.ReadEncodedValue(); // issuer
+        var issuer = tbs.ReadEncodedValue().ToArray();
         var validity = tbs.ReadSequence();
         var notBefore = ReadTime(validity);
         var notAfter = ReadTime(validity);
@@ -54,7 +55,7 @@ internal sealed record CertificateFields(byte[] SubjectDer, DateTimeOffset NotBe
                 keyIdentifier = new AsnReader(extension.ReadOctetString(), AsnEncodingRules.DER).ReadOctetString();
             }
         }
-        return new CertificateFields(subject, notBefore, notAfter, spki, keyIdentifier);
+        return new CertificateFields(serialHex, issuer, subject, notBefore, notAfter, spki, keyIdentifier);
     }
 
     private static DateTimeOffset ReadTime(AsnReader validity) =>

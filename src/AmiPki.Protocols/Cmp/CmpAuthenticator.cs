@@ -113,7 +113,7 @@ public sealed class CmpAuthenticator
             {
                 throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "the signer's certificate is not valid now");
             }
-            var record = await FindIssuedAsync(certificate, message.ExtraCerts[0], cancellationToken);
+            var record = await FindIssuedAsync(fields, message.ExtraCerts[0], cancellationToken);
             if (record.Revocation is not null)
             {
                 throw new CmpRejection(PkiFailureInfo.CertRevoked, "the signer's certificate is revoked");
@@ -138,10 +138,10 @@ public sealed class CmpAuthenticator
     /// with this serial whose DER is byte for byte the one presented. That proves it is a certificate this CA issued
     /// (we signed exactly these bytes), so the CA's signature over it is not verified again, as for EST re-enrollment.
     /// </summary>
-    private async Task<CertificateRecord> FindIssuedAsync(X509Certificate2 certificate, byte[] presented, CancellationToken cancellationToken)
+    private async Task<CertificateRecord> FindIssuedAsync(CertificateFields certificate, byte[] presented, CancellationToken cancellationToken)
     {
-        var issuerName = certificate.IssuerName.RawData;
-        var serial = SerialReference.NormalizeSerial(certificate.SerialNumber);
+        var issuerName = certificate.IssuerDer;
+        var serial = certificate.SerialHex;
         var named = false;
         foreach (var authority in _authorities.All)
         {
