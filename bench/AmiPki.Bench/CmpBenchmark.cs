@@ -30,7 +30,8 @@ namespace AmiPki.Bench;
 /// kept lean: one raw HTTP/1.1 keep-alive connection per worker (<see cref="KeepAliveHttpConnection"/>), the PBM key
 /// derived once per worker (<see cref="PrederivedPasswordMac"/>), the ir CertReqMessages and the kur workers' next
 /// keys with their proof of possession made before the timed window. Every answer is checked: HTTP 200 with
-/// application/pkixcmp, the expected body type, our transactionID and senderNonce echoed, a certificate in it.
+/// application/pkixcmp, the expected body type, our transactionID and senderNonce echoed, a certificate in it (the
+/// response's own MAC or signature is not verified by this client, as before).
 /// </summary>
 public static class CmpBenchmark
 {
@@ -128,7 +129,8 @@ public static class CmpBenchmark
         Console.WriteLine("CMP over HTTP (dcu profile, durable SQLite, load generator in the same process):");
         Console.WriteLine($"  load generator: raw HTTP/1.1 keep-alive, one connection per worker; PBM key derived once per worker (fixed salt); " +
                           $"ir CertReqMessages and {KurKeysPerWorker} next kur keys per worker (used in turn) with their POP made before the timed window; " +
-                          $"each kind warmed up until the JIT compiles < {SettledJitMethodsPerSecond} methods/s");
+                          $"each kind warmed up until the JIT compiles < {SettledJitMethodsPerSecond} methods/s; answers checked for status, type, body, " +
+                          "transactionID, recipNonce and certificate, not for their protection");
         foreach (var result in results)
         {
             Console.WriteLine($"  {result.Mode,-36} concurrency {result.Concurrency,3}: {result.PerSecond,8:N0} transactions/s " +
