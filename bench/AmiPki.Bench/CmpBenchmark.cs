@@ -26,17 +26,34 @@ namespace AmiPki.Bench;
 /// SQLite storage in this process: <c>ir</c> protected by PasswordBasedMac (500 SHA-256 iterations, openssl's default)
 /// and <c>kur</c> signed with the DCU's current certificate (each worker renews the certificate it got last, and the
 /// dcu profile revokes the old one as superseded). Each transaction is one request with implicitConfirm, plus a
-/// certConf round trip in the "with certConf" rows. The load generator shares the process and the 2 cores.
+/// certConf round trip in the "with certConf" rows. The load generator shares the process and the 2 cores, so it is
+/// kept lean: one raw HTTP/1.1 keep-alive connection per worker (<see cref="KeepAliveHttpConnection"/>), the PBM key
+/// derived once per worker (<see cref="PrederivedPasswordMac"/>), the ir CertReqMessages and the kur workers' next
+/// keys with their proof of possession made before the timed window. Every answer is checked: HTTP 200 with
+/// application/pkixcmp, the expected body type, our transactionID and senderNonce echoed, a certificate in it (the
+/// response's own MAC or signature is not verified by this client, as before).
 /// </summary>
 public static class CmpBenchmark
 {
     private const string Reference = "bench-dcu";
     private const string Secret = "bench-only-cmp-secret";
-    private static readonly MediaTypeHeaderValue PkixCmp = new("application/pkixcmp");
+    private const int PbmIterations = 500;
+
+    /// <summary>Warm-up ends once a second of load makes the JIT compile fewer methods than this (or after <see cref="MaxWarmUp"/>).</summary>
+    private const int SettledJitMethodsPerSecond = 25;
+
+    private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(40);
+
+    /// <summary>Next keys (with their CertReqMessages) each kur worker cycles through.</summary>
+    private const int KurKeysPerWorker = 8;
+
+    private static readonly byte[] SecretBytes = Encoding.UTF8.GetBytes(Secret);
+    private static readonly byte[] ReferenceBytes = Encoding.UTF8.GetBytes(Reference);
 
     /// <param name="CpuSeconds">CPU time of this process (server and load generator) during the run.</param>
+    /// <param name="Collections">Garbage collections of generations 0, 1 and 2 during the run.</param>
     public sealed record Result(string Mode, int Concurrency, long Transactions, long Failed, double Seconds, double CpuSeconds, double P50Milliseconds,
-        double P99Milliseconds)
+        double P99Milliseconds, (int Gen0, int Gen1, int Gen2) Collections, double GcPauseMilliseconds)
     {
         public double PerSecond => Transactions / Seconds;
 
@@ -63,29 +80,35 @@ public static class CmpBenchmark
             var port = FreePort();
             await using var app = BuildServer(runtime, port, options.KeyPassphrase);
             await app.StartAsync();
-            var url = new Uri($"http://127.0.0.1:{port}/.well-known/cmp");
+            var endpoint = new IPEndPoint(IPAddress.Loopback, port);
             var chain = runtime.Authorities!.ChainOf("issuing-s1");
             var requests = Enumerable.Range(0, 256).Select(i => CertRequestFor(ECDsa.Create(ECCurve.NamedCurves.nistP256), $"CN=DCU-BENCH-{i:D4}")).ToArray();
+            var macs = Enumerable.Range(0, concurrency).Select(_ => new PrederivedPasswordMac(SecretBytes, PbmIterations)).ToArray();
 
-            await RunForAsync("warm-up", url, concurrency, TimeSpan.FromSeconds(2), (client, worker, round) => IrAsync(client, url, requests, worker + round, certConf: false));
-            var ir = await RunForAsync("ir (PBM), implicitConfirm", url, concurrency, duration,
-                (client, worker, round) => IrAsync(client, url, requests, worker * 7919 + round, certConf: false));
-            var irConf = await RunForAsync("ir (PBM) + certConf", url, concurrency, duration,
-                (client, worker, round) => IrAsync(client, url, requests, worker * 7919 + round, certConf: true));
+            await WarmUpAsync(endpoint, concurrency,
+                (connection, worker, round) => IrAsync(connection, macs[worker], requests[(worker + round) % requests.Length], certConf: round % 2 == 0));
+            var ir = await RunForAsync("ir (PBM), implicitConfirm", endpoint, concurrency, duration,
+                (connection, worker, round) => IrAsync(connection, macs[worker], requests[(worker * 7919 + round) % requests.Length], certConf: false));
+            var irConf = await RunForAsync("ir (PBM) + certConf", endpoint, concurrency, duration,
+                (connection, worker, round) => IrAsync(connection, macs[worker], requests[(worker * 7919 + round) % requests.Length], certConf: true));
 
             // Each kur worker starts from a certificate of its own, enrolled here, and renews whatever it got last.
-            var holders = new (ECDsa Key, byte[] Certificate)[concurrency];
-            using (var setup = NewClient(concurrency))
+            var holders = new KurHolder[concurrency];
+            using (var setup = new KeepAliveHttpConnection(endpoint, CmpEndpoints.BasePath, CmpEndpoints.MediaType))
             {
                 for (var i = 0; i < concurrency; i++)
                 {
+                    var subject = $"CN=DCU-KUR-{i:D4}";
                     var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-                    var certificate = await IrForKeyAsync(setup, url, key, $"CN=DCU-KUR-{i:D4}");
-                    holders[i] = (key, certificate);
+                    var certificate = await IrForKeyAsync(setup, macs[i], CertRequestFor(key, subject));
+                    var next = Enumerable.Range(0, KurKeysPerWorker).Select(_ => ECDsa.Create(ECCurve.NamedCurves.nistP256))
+                        .Select(k => (k, CertRequestFor(k, subject))).ToArray();
+                    holders[i] = new KurHolder(key, certificate, next);
                 }
             }
-            var kur = await RunForAsync("kur (signature), implicitConfirm", url, concurrency, duration,
-                (client, worker, _) => KurAsync(client, url, holders, worker, chain));
+            await WarmUpAsync(endpoint, concurrency, (connection, worker, _) => KurAsync(connection, holders[worker], chain));
+            var kur = await RunForAsync("kur (signature), implicitConfirm", endpoint, concurrency, duration,
+                (connection, worker, _) => KurAsync(connection, holders[worker], chain));
             return [ir, irConf, kur];
         }
         finally
@@ -104,11 +127,16 @@ public static class CmpBenchmark
     public static void Print(IReadOnlyList<Result> results)
     {
         Console.WriteLine("CMP over HTTP (dcu profile, durable SQLite, load generator in the same process):");
+        Console.WriteLine($"  load generator: raw HTTP/1.1 keep-alive, one connection per worker; PBM key derived once per worker (fixed salt); " +
+                          $"ir CertReqMessages and {KurKeysPerWorker} next kur keys per worker (used in turn) with their POP made before the timed window; " +
+                          $"each kind warmed up until the JIT compiles < {SettledJitMethodsPerSecond} methods/s; answers checked for status, type, body, " +
+                          "transactionID, recipNonce and certificate, not for their protection");
         foreach (var result in results)
         {
             Console.WriteLine($"  {result.Mode,-36} concurrency {result.Concurrency,3}: {result.PerSecond,8:N0} transactions/s " +
                               $"({result.Transactions:N0} in {result.Seconds:N1} s, {result.Failed} failed; p50 {result.P50Milliseconds:N1} ms, p99 {result.P99Milliseconds:N1} ms; " +
-                              $"{result.CpuMillisecondsPerTransaction:N2} ms CPU per transaction)");
+                              $"{result.CpuMillisecondsPerTransaction:N2} ms CPU per transaction; GC {result.Collections.Gen0}/{result.Collections.Gen1}/{result.Collections.Gen2}, " +
+                              $"{result.GcPauseMilliseconds:N0} ms paused)");
         }
         Console.WriteLine("  target (issue 6): >= 2,000 transactions/s at concurrency 16 on this 2-core machine");
     }
@@ -137,26 +165,26 @@ public static class CmpBenchmark
         return app;
     }
 
-    private static HttpClient NewClient(int concurrency) =>
-        new(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { Timeout = TimeSpan.FromSeconds(60) };
-
-    private static async Task<Result> RunForAsync(string mode, Uri url, int concurrency, TimeSpan duration, Func<HttpClient, int, int, Task<bool>> transaction)
+    private static async Task<Result> RunForAsync(string mode, IPEndPoint endpoint, int concurrency, TimeSpan duration,
+        Func<KeepAliveHttpConnection, int, int, Task<bool>> transaction)
     {
-        using var client = NewClient(concurrency);
         var latencies = new List<double>[concurrency];
         long done = 0;
         long failed = 0;
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
+        var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var pausedBefore = GC.GetTotalPauseDuration();
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var stopwatch = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
+            using var connection = new KeepAliveHttpConnection(endpoint, CmpEndpoints.BasePath, CmpEndpoints.MediaType);
             var mine = latencies[worker] = new List<double>(100_000);
             for (var round = 0; Stopwatch.GetTimestamp() < end; round++)
             {
                 var started = Stopwatch.GetTimestamp();
-                if (await transaction(client, worker, round))
+                if (await transaction(connection, worker, round))
                 {
                     Interlocked.Increment(ref done);
                     mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -171,17 +199,35 @@ public static class CmpBenchmark
         var seconds = stopwatch.Elapsed.TotalSeconds;
         process.Refresh();
         var cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+        var gcs = (GC.CollectionCount(0) - collections.Item1, GC.CollectionCount(1) - collections.Item2, GC.CollectionCount(2) - collections.Item3);
+        var paused = (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new Result(mode, concurrency, done, failed, seconds, cpuSeconds, Percentile(all, 0.50), Percentile(all, 0.99));
+        return new Result(mode, concurrency, done, failed, seconds, cpuSeconds, Percentile(all, 0.50), Percentile(all, 0.99), gcs, paused);
     }
 
-    private static async Task<bool> IrAsync(HttpClient client, Uri url, byte[][] requests, int index, bool certConf)
+    /// <summary>
+    /// Runs <paramref name="transaction"/> until tiered compilation has caught up: on 2 busy cores the background JIT
+    /// recompiles thousands of hot methods (tier 1, PGO) for many seconds and would take a third of the CPU measured.
+    /// </summary>
+    private static async Task WarmUpAsync(IPEndPoint endpoint, int concurrency, Func<KeepAliveHttpConnection, int, int, Task<bool>> transaction)
     {
-        var mac = PasswordBasedMac.Create(RandomNumberGenerator.GetBytes(16), 500, HashAlgorithmName.SHA256, HashAlgorithmName.SHA1);
-        var protection = CmpResponseProtection.WithMac(mac, Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(Reference), null);
+        var started = Stopwatch.StartNew();
+        long compiled;
+        do
+        {
+            compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+            await RunForAsync("warm-up", endpoint, concurrency, TimeSpan.FromSeconds(1), transaction);
+        }
+        while (System.Runtime.JitInfo.GetCompiledMethodCount() - compiled >= SettledJitMethodsPerSecond && started.Elapsed < MaxWarmUp);
+        Console.WriteLine($"CMP warm-up: {started.Elapsed.TotalSeconds:N0} s until the JIT settled ({System.Runtime.JitInfo.GetCompiledMethodCount() - compiled} methods in the last second)");
+    }
+
+    private static async Task<bool> IrAsync(KeepAliveHttpConnection connection, IPasswordMac mac, byte[] certRequest, bool certConf)
+    {
+        var protection = CmpResponseProtection.WithMac(mac, SecretBytes, ReferenceBytes, null);
         var header = new CmpResponseHeader(2, null, RandomNumberGenerator.GetBytes(16), null) { ImplicitConfirm = !certConf };
-        var response = await PostAsync(client, url, CmpMessageWriter.Write(header, PkiBodyType.Ir, requests[index % requests.Length], protection, [], DateTimeOffset.UtcNow));
-        if (response?.BodyType != PkiBodyType.Ip)
+        var response = await ExchangeAsync(connection, header, PkiBodyType.Ir, certRequest, protection, [], PkiBodyType.Ip);
+        if (response is null || CertificateOf(response) is not { } certificate)
         {
             return false;
         }
@@ -189,52 +235,64 @@ public static class CmpBenchmark
         {
             return true;
         }
-        var certificate = CertificateOf(response);
         var confirm = new CmpResponseHeader(2, null, header.TransactionId, response.Header.SenderNonce);
-        var pkiConf = await PostAsync(client, url, CmpMessageWriter.Write(confirm, PkiBodyType.CertConf, CertConf(certificate), protection, [], DateTimeOffset.UtcNow));
-        return pkiConf?.BodyType == PkiBodyType.PkiConf;
+        return await ExchangeAsync(connection, confirm, PkiBodyType.CertConf, CertConf(certificate), protection, [], PkiBodyType.PkiConf) is not null;
     }
 
-    private static async Task<byte[]> IrForKeyAsync(HttpClient client, Uri url, ECDsa key, string subject)
+    private static async Task<byte[]> IrForKeyAsync(KeepAliveHttpConnection connection, IPasswordMac mac, byte[] certRequest)
     {
-        var mac = PasswordBasedMac.Create(RandomNumberGenerator.GetBytes(16), 500, HashAlgorithmName.SHA256, HashAlgorithmName.SHA1);
-        var protection = CmpResponseProtection.WithMac(mac, Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(Reference), null);
         var header = new CmpResponseHeader(2, null, RandomNumberGenerator.GetBytes(16), null) { ImplicitConfirm = true };
-        var response = await PostAsync(client, url, CmpMessageWriter.Write(header, PkiBodyType.Ir, CertRequestFor(key, subject), protection, [], DateTimeOffset.UtcNow));
-        return response?.BodyType == PkiBodyType.Ip ? CertificateOf(response) : throw new InvalidOperationException("bench setup: ir refused");
+        var response = await ExchangeAsync(connection, header, PkiBodyType.Ir, certRequest, CmpResponseProtection.WithMac(mac, SecretBytes, ReferenceBytes, null),
+            [], PkiBodyType.Ip);
+        return response is not null && CertificateOf(response) is { } certificate ? certificate : throw new InvalidOperationException("bench setup: ir refused");
     }
 
-    private static async Task<bool> KurAsync(HttpClient client, Uri url, (ECDsa Key, byte[] Certificate)[] holders, int worker,
-        IReadOnlyList<CertificateAuthority> chain)
+    /// <summary>A kur worker's current key and certificate, and the next keys with their CertReqMessages (POP signed), used in turn.</summary>
+    private sealed class KurHolder(ECDsa key, byte[] certificate, (ECDsa Key, byte[] Request)[] next)
     {
-        var (oldKey, oldCertificate) = holders[worker];
-        var newKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        public ECDsa Key { get; set; } = key;
+
+        public byte[] Certificate { get; set; } = certificate;
+
+        public (ECDsa Key, byte[] Request)[] Next { get; } = next;
+
+        public int Renewals { get; set; }
+    }
+
+    private static async Task<bool> KurAsync(KeepAliveHttpConnection connection, KurHolder holder, IReadOnlyList<CertificateAuthority> chain)
+    {
+        var (newKey, request) = holder.Next[holder.Renewals % holder.Next.Length];
         // The DCU signs as itself: CmpResponder is the adapter's signer type, reused here as the client's identity.
-        var signer = CmpResponder.Delegated(oldCertificate, oldKey, chain);
-        using var signerCertificate = signer.Certificate;
+        var signer = CmpResponder.Delegated(holder.Certificate, holder.Key, chain);
         var header = new CmpResponseHeader(2, null, RandomNumberGenerator.GetBytes(16), null) { ImplicitConfirm = true };
-        var response = await PostAsync(client, url, CmpMessageWriter.Write(header, PkiBodyType.Kur, CertRequestFor(newKey, signer.Certificate.Subject),
-            CmpResponseProtection.WithSignature(signer), [oldCertificate], DateTimeOffset.UtcNow));
-        if (response?.BodyType != PkiBodyType.Kup)
+        var response = await ExchangeAsync(connection, header, PkiBodyType.Kur, request, CmpResponseProtection.WithSignature(signer), [holder.Certificate],
+            PkiBodyType.Kup);
+        if (response is null || CertificateOf(response) is not { } certificate)
         {
-            newKey.Dispose();
             return false;
         }
-        holders[worker] = (newKey, CertificateOf(response));
-        oldKey.Dispose();
+        holder.Key = newKey;
+        holder.Certificate = certificate;
+        holder.Renewals++;
         return true;
     }
 
-    private static async Task<PkiMessage?> PostAsync(HttpClient client, Uri url, byte[] request)
+    /// <summary>Posts one request; the answer if it has the expected body type and echoes our transactionID and senderNonce (RFC 4210 §5.1.1).</summary>
+    private static async Task<PkiMessage?> ExchangeAsync(KeepAliveHttpConnection connection, CmpResponseHeader header, PkiBodyType type, byte[] body,
+        CmpResponseProtection protection, IReadOnlyList<byte[]> extraCerts, PkiBodyType expected)
     {
-        using var content = new ByteArrayContent(request);
-        content.Headers.ContentType = PkixCmp;
-        using var response = await client.PostAsync(url, content);
-        return response.IsSuccessStatusCode ? PkiMessage.Decode(await response.Content.ReadAsByteArrayAsync()) : null;
+        var answer = await connection.PostAsync(CmpMessageWriter.Write(header, type, body, protection, extraCerts, DateTimeOffset.UtcNow));
+        if (answer is null)
+        {
+            return null;
+        }
+        var response = PkiMessage.Decode(answer);
+        return response.BodyType == expected && response.Header.TransactionId.AsSpan().SequenceEqual(header.TransactionId)
+            && response.Header.RecipNonce.AsSpan().SequenceEqual(header.SenderNonce) ? response : null;
     }
 
-    /// <summary>The certificate of the first CertResponse of a CertRepMessage (RFC 4210 §5.3.4).</summary>
-    private static byte[] CertificateOf(PkiMessage response)
+    /// <summary>The certificate of the first CertResponse of a CertRepMessage (RFC 4210 §5.3.4); null when it carries none.</summary>
+    private static byte[]? CertificateOf(PkiMessage response)
     {
         var content = new AsnReader(response.BodyContent, AsnEncodingRules.DER).ReadSequence();
         if (content.PeekTag().TagClass == TagClass.ContextSpecific)
@@ -243,7 +301,11 @@ public static class CmpBenchmark
         }
         var certResponse = content.ReadSequence().ReadSequence();
         certResponse.ReadInteger();
-        certResponse.ReadSequence();
+        // PKIStatus accepted (0) or grantedWithMods (1), then certifiedKeyPair (RFC 4210 §5.2.3, §5.3.4).
+        if (!certResponse.ReadSequence().TryReadInt32(out var status) || status > 1 || !certResponse.HasData)
+        {
+            return null;
+        }
         return certResponse.ReadSequence().ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)).ReadEncodedValue().ToArray();
     }
 

@@ -89,6 +89,7 @@ public sealed class CmpAuthenticator
             throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "a signed request must carry the signer's certificate first in extraCerts (RFC 9483 §3.3)");
         }
         X509Certificate2 certificate;
+        CertificateFields fields;
         try
         {
             certificate = X509CertificateLoader.LoadCertificate(message.ExtraCerts[0]);
@@ -99,18 +100,26 @@ public sealed class CmpAuthenticator
         }
         try
         {
+            try
+            {
+                fields = CertificateFields.Read(message.ExtraCerts[0]);
+            }
+            catch (AsnContentException)
+            {
+                throw new CmpRejection(PkiFailureInfo.BadDataFormat, "the first extraCert is not a DER certificate");
+            }
             var now = _time.GetUtcNow();
-            if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
+            if (now < fields.NotBefore || now > fields.NotAfter)
             {
                 throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "the signer's certificate is not valid now");
             }
-            var record = await FindIssuedAsync(certificate, message.ExtraCerts[0], cancellationToken);
+            var record = await FindIssuedAsync(fields, message.ExtraCerts[0], cancellationToken);
             if (record.Revocation is not null)
             {
                 throw new CmpRejection(PkiFailureInfo.CertRevoked, "the signer's certificate is revoked");
             }
             // The key is read from the certificate's DER (no PublicKey object, no .NET key import: CmpSignatures.KeyOf).
-            if (CmpSignatures.KeyOf(SubjectPublicKeyInfoOf(message.ExtraCerts[0])) is not { } signerKey
+            if (CmpSignatures.KeyOf(fields.SubjectPublicKeyInfo) is not { } signerKey
                 || !signerKey.VerifyWithPublicKey(message.ProtectedPart.Span, oid, message.Protection))
             {
                 throw new CmpRejection(PkiFailureInfo.BadMessageCheck, "the signature does not verify with the signer's certificate (RFC 4210 §5.1.3.3)");
@@ -129,14 +138,14 @@ public sealed class CmpAuthenticator
     /// with this serial whose DER is byte for byte the one presented. That proves it is a certificate this CA issued
     /// (we signed exactly these bytes), so the CA's signature over it is not verified again, as for EST re-enrollment.
     /// </summary>
-    private async Task<CertificateRecord> FindIssuedAsync(X509Certificate2 certificate, byte[] presented, CancellationToken cancellationToken)
+    private async Task<CertificateRecord> FindIssuedAsync(CertificateFields certificate, byte[] presented, CancellationToken cancellationToken)
     {
-        var issuerName = certificate.IssuerName.RawData;
-        var serial = SerialReference.NormalizeSerial(certificate.SerialNumber);
+        var issuerName = certificate.IssuerDer;
+        var serial = certificate.SerialHex;
         var named = false;
         foreach (var authority in _authorities.All)
         {
-            if (!authority.Certificate.SubjectName.RawData.AsSpan().SequenceEqual(issuerName))
+            if (!authority.SubjectName.AsSpan().SequenceEqual(issuerName))
             {
                 continue;
             }
@@ -149,21 +158,5 @@ public sealed class CmpAuthenticator
         }
         throw new CmpRejection(PkiFailureInfo.SignerNotTrusted,
             named ? "the signer's certificate is not one this CA issued" : "the signer's certificate was not issued by this CA");
-    }
-
-    /// <summary>subjectPublicKeyInfo of a DER certificate (RFC 5280 §4.1): the seventh field of tbsCertificate, after the optional version.</summary>
-    private static byte[] SubjectPublicKeyInfoOf(byte[] certificateDer)
-    {
-        var tbs = new AsnReader(certificateDer, AsnEncodingRules.DER).ReadSequence().ReadSequence();
-        if (tbs.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
-        {
-            tbs.ReadEncodedValue();
-        }
-        tbs.ReadEncodedValue(); // serialNumber
-        tbs.ReadEncodedValue(); // signature
-        tbs.ReadEncodedValue(); // issuer
-        tbs.ReadEncodedValue(); // validity
-        tbs.ReadEncodedValue(); // subject
-        return tbs.ReadEncodedValue().ToArray();
     }
 }

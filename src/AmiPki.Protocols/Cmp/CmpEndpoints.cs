@@ -96,8 +96,12 @@ public static class CmpEndpoints
             return;
         }
         // RFC 6712 §3.4: the body is a DER PKIMessage labelled application/pkixcmp.
-        var contentType = context.Request.ContentType?.Split(';')[0].Trim();
-        if (!string.Equals(contentType, MediaType, StringComparison.OrdinalIgnoreCase))
+        var contentType = context.Request.ContentType.AsSpan();
+        if (contentType.IndexOf(';') is var parameters and >= 0)
+        {
+            contentType = contentType[..parameters];
+        }
+        if (!contentType.Trim().Equals(MediaType, StringComparison.OrdinalIgnoreCase))
         {
             await PlainAsync(context, StatusCodes.Status415UnsupportedMediaType, $"Content-Type must be {MediaType}");
             return;

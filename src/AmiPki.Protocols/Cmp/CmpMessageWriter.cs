@@ -16,45 +16,54 @@ public static class CmpMessageWriter
     {
         var protectionAlgorithm = protection.Mac is { } mac ? mac.EncodeAlgorithmIdentifier() : protection.Responder?.SignatureAlgorithm;
         var headerDer = WriteHeader(header, protection, protectionAlgorithm, now);
-        var bodyWriter = new AsnWriter(AsnEncodingRules.DER);
-        using (bodyWriter.PushSequence(new Asn1Tag(TagClass.ContextSpecific, (int)bodyType, isConstructed: true)))
-        {
-            bodyWriter.WriteEncodedValue(bodyContent);
-        }
-        var bodyDer = bodyWriter.Encode();
+        // ProtectedPart ::= SEQUENCE { header, body [n] EXPLICIT } (RFC 4210 §5.1.3), built once: it is signed or MACed,
+        // and its content is the start of the PKIMessage's content.
+        var bodyLength = DerFraming.Size(bodyContent.Length);
+        var protectedPart = new byte[DerFraming.Size(headerDer.Length + bodyLength)];
+        var at = DerFraming.WriteHeader(protectedPart, 0x30, headerDer.Length + bodyLength);
+        var content = protectedPart.AsSpan(at);
+        headerDer.CopyTo(content);
+        var bodyAt = headerDer.Length + DerFraming.WriteHeader(content[headerDer.Length..], (byte)(0xA0 | (int)bodyType), bodyContent.Length);
+        bodyContent.CopyTo(content[bodyAt..]);
 
         byte[]? signature = null;
         if (protectionAlgorithm is not null)
         {
-            var protectedPart = PkiMessage.ProtectedPartOf(headerDer, bodyDer);
             signature = protection.Mac is { } passwordMac ? passwordMac.Compute(protection.Secret!, protectedPart) : protection.Responder!.Sign(protectedPart);
         }
 
-        var writer = new AsnWriter(AsnEncodingRules.DER);
-        using (writer.PushSequence())
+        // protection [0] EXPLICIT BIT STRING (no unused bits); extraCerts [1] EXPLICIT SEQUENCE OF CMPCertificate.
+        var protectionLength = signature is null ? 0 : DerFraming.Size(DerFraming.Size(1 + signature.Length));
+        var certificatesLength = 0;
+        foreach (var certificate in extraCerts)
         {
-            writer.WriteEncodedValue(headerDer);
-            writer.WriteEncodedValue(bodyDer);
-            if (signature is not null)
+            certificatesLength += certificate.Length;
+        }
+        var extraCertsLength = extraCerts.Count == 0 ? 0 : DerFraming.Size(DerFraming.Size(certificatesLength));
+        var messageContentLength = content.Length + protectionLength + extraCertsLength;
+        var message = new byte[DerFraming.Size(messageContentLength)];
+        var position = DerFraming.WriteHeader(message, 0x30, messageContentLength);
+        content.CopyTo(message.AsSpan(position));
+        position += content.Length;
+        if (signature is not null)
+        {
+            position += DerFraming.WriteHeader(message.AsSpan(position), 0xA0, DerFraming.Size(1 + signature.Length));
+            position += DerFraming.WriteHeader(message.AsSpan(position), 0x03, 1 + signature.Length);
+            message[position++] = 0;
+            signature.CopyTo(message, position);
+            position += signature.Length;
+        }
+        if (extraCerts.Count > 0)
+        {
+            position += DerFraming.WriteHeader(message.AsSpan(position), 0xA1, DerFraming.Size(certificatesLength));
+            position += DerFraming.WriteHeader(message.AsSpan(position), 0x30, certificatesLength);
+            foreach (var certificate in extraCerts)
             {
-                using (writer.PushSequence(Explicit0))
-                {
-                    writer.WriteBitString(signature);
-                }
-            }
-            if (extraCerts.Count > 0)
-            {
-                using (writer.PushSequence(Explicit1))
-                using (writer.PushSequence())
-                {
-                    foreach (var certificate in extraCerts)
-                    {
-                        writer.WriteEncodedValue(certificate);
-                    }
-                }
+                certificate.CopyTo(message, position);
+                position += certificate.Length;
             }
         }
-        return writer.Encode();
+        return message;
     }
 
     private static byte[] WriteHeader(CmpResponseHeader header, CmpResponseProtection protection, byte[]? protectionAlgorithm, DateTimeOffset now)

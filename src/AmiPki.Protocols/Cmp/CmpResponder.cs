@@ -1,6 +1,5 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using AmiPki.Core.Asn1;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Keys;
@@ -17,21 +16,18 @@ public sealed class CmpResponder
     private readonly ECDsa? _key;
     private readonly CertificateAuthority? _authority;
 
-    private CmpResponder(X509Certificate2 certificate, IReadOnlyList<byte[]> chain, ECDsa? key, CertificateAuthority? authority, KeyAlgorithm algorithm,
-        HashAlgorithmName hash)
+    private CmpResponder(byte[] subjectDer, byte[]? subjectKeyIdentifier, DateTimeOffset notAfter, IReadOnlyList<byte[]> chain, ECDsa? key,
+        CertificateAuthority? authority, KeyAlgorithm algorithm, HashAlgorithmName hash)
     {
-        Certificate = certificate;
         Chain = chain;
         _key = key;
         _authority = authority;
         Hash = hash;
         SignatureAlgorithm = SignatureAlgorithms.EncodeIdentifier(algorithm, hash);
-        SubjectDer = certificate.SubjectName.RawData;
-        SubjectKeyIdentifier = certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault()?.SubjectKeyIdentifierBytes.ToArray();
-        NotAfter = certificate.NotAfter.ToUniversalTime();
+        SubjectDer = subjectDer;
+        SubjectKeyIdentifier = subjectKeyIdentifier;
+        NotAfter = notAfter;
     }
-
-    public X509Certificate2 Certificate { get; }
 
     /// <summary>The responder's certificate first, then its CA chain (RFC 9483 §3.3 extraCerts).</summary>
     public IReadOnlyList<byte[]> Chain { get; }
@@ -46,16 +42,24 @@ public sealed class CmpResponder
 
     public DateTimeOffset NotAfter { get; }
 
+    /// <summary>Signs with <paramref name="key"/> as the holder of <paramref name="certificateDer"/> (read from its DER, no X509Certificate2).</summary>
     public static CmpResponder Delegated(byte[] certificateDer, ECDsa key, IReadOnlyList<CertificateAuthority> caChain)
     {
-        var certificate = X509CertificateLoader.LoadCertificate(certificateDer);
+        var fields = CertificateFields.Read(certificateDer);
         var algorithm = key.KeySize > 256 ? KeyAlgorithm.EcP384 : KeyAlgorithm.EcP256;
         var hash = algorithm == KeyAlgorithm.EcP384 ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256;
-        return new CmpResponder(certificate, [certificateDer, .. caChain.Select(c => c.Certificate.RawData)], key, null, algorithm, hash);
+        var chain = new byte[caChain.Count + 1][];
+        chain[0] = certificateDer;
+        for (var i = 0; i < caChain.Count; i++)
+        {
+            chain[i + 1] = caChain[i].Certificate.RawData;
+        }
+        return new CmpResponder(fields.SubjectDer, fields.SubjectKeyIdentifier, fields.NotAfter, chain, key, null, algorithm, hash);
     }
 
     public static CmpResponder Authority(CertificateAuthority authority, IReadOnlyList<CertificateAuthority> caChain) =>
-        new(authority.Certificate, [.. caChain.Select(c => c.Certificate.RawData)], null, authority, authority.Key.Algorithm, authority.SignatureHash);
+        new(authority.SubjectName, authority.SubjectKeyIdentifier, authority.NotAfter, [.. caChain.Select(c => c.Certificate.RawData)], null, authority,
+            authority.Key.Algorithm, authority.SignatureHash);
 
     /// <summary>ECDSA as DER Ecdsa-Sig-Value (RFC 3279 §2.2.3), RSA PKCS#1 v1.5, matching <see cref="SignatureAlgorithm"/>.</summary>
     public byte[] Sign(ReadOnlySpan<byte> data) => _key is not null

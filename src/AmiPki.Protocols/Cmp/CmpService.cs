@@ -1,4 +1,5 @@
 using System.Formats.Asn1;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AmiPki.Core.Approvals;
@@ -33,6 +34,7 @@ public sealed class CmpService
     private readonly CmpAudit _audit;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ConditionalWeakTable<CertificateAuthority, byte[]> _caDer = new();
 
     public CmpService(CmpOptions options, IssuanceService issuance, CaHierarchy authorities, ICertificateReader certificates, CmpRevoker revoker,
         Core.Credentials.ICredentialStore credentials, CmpAuthenticator authenticator, CmpResponderProvider responders, CmpTransactionStore transactions,
@@ -201,7 +203,8 @@ public sealed class CmpService
         {
             transaction.Issuer = issuer;
             transaction.SerialHex = serialHex;
-            transaction.CertificateDer = certificateDer;
+            // Kept only while a certConf may still check its hash: a done transaction stays for the replay window only.
+            transaction.CertificateDer = implicitConfirm ? null : certificateDer;
             transaction.Profile = profile;
             transaction.Supersedes = supersedes;
             transaction.LastSenderNonce = header.SenderNonce;
@@ -213,11 +216,23 @@ public sealed class CmpService
         {
             await _revoker.RevokeAsync(superseded.Item1, superseded.Item2, RevocationReason.Superseded, sender.Identity);
         }
-        var chain = _authorities.ChainOf(issuer).Select(a => a.Certificate.RawData).ToList();
+        var chain = ChainDerOf(issuer);
         // RFC 9483 §4.1.1: with MAC protection, caPubs carries the root the new certificate chains to.
         var caPubs = sender.Mac is not null && transaction.RequestType == PkiBodyType.Ir && chain.Count > 0 ? new List<byte[]> { chain[^1] } : [];
         return Write(header, ResponseTypeOf(transaction.RequestType), CmpBodies.CertRep(caPubs, transaction.CertReqId, certificateDer, null, null), sender,
             responder, chain);
+    }
+
+    /// <summary>The DER of the issuer's chain, issuer first; each CA's DER copied out of its certificate once, not per response.</summary>
+    private List<byte[]> ChainDerOf(string issuer)
+    {
+        var authorities = _authorities.ChainOf(issuer);
+        var chain = new List<byte[]>(authorities.Count);
+        foreach (var authority in authorities)
+        {
+            chain.Add(_caDer.GetValue(authority, static a => a.Certificate.RawData));
+        }
+        return chain;
     }
 
     private static PkiBodyType ResponseTypeOf(PkiBodyType requestType) =>
@@ -674,12 +689,24 @@ public sealed class CmpService
         }
         foreach (var certificate in chain)
         {
-            if (!extraCerts.Any(c => c.AsSpan().SequenceEqual(certificate)))
+            if (!Contains(extraCerts, certificate))
             {
                 extraCerts.Add(certificate);
             }
         }
         return CmpMessageWriter.Write(header, type, body, protection, extraCerts, _time.GetUtcNow());
+    }
+
+    private static bool Contains(List<byte[]> certificates, byte[] certificate)
+    {
+        foreach (var candidate in certificates)
+        {
+            if (ReferenceEquals(candidate, certificate) || candidate.AsSpan().SequenceEqual(certificate))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private byte[] Error(PkiMessage? request, CmpSender? sender, CmpResponder? responder, PkiFailureInfo failure, string reason)

@@ -14,7 +14,7 @@ public sealed class CmpTransaction
         CreatedAt = createdAt;
     }
 
-    public object Lock { get; } = new();
+    public Lock Lock { get; } = new();
 
     public string Key { get; }
 

@@ -12,26 +12,35 @@ public sealed class CmpTransactionStore
     private readonly ConcurrentDictionary<string, CmpTransaction> _transactions = new(StringComparer.Ordinal);
     private readonly int _capacity;
 
+    /// <summary>
+    /// Kept beside the dictionary: ConcurrentDictionary.Count takes every lock of the dictionary, and asked on each
+    /// Begin it made concurrent requests queue behind one another.
+    /// </summary>
+    private int _count;
+
     public CmpTransactionStore(int capacity)
     {
         _capacity = capacity;
     }
 
-    public int Count => _transactions.Count;
+    public int Count => Volatile.Read(ref _count);
 
     public static string KeyOf(string identity, ReadOnlySpan<byte> transactionId) => $"{identity}|{Convert.ToHexString(transactionId)}";
 
     /// <summary>Opens a transaction; throws transactionIdInUse if the id was seen, systemUnavail when full.</summary>
     public CmpTransaction Begin(string identity, ReadOnlySpan<byte> transactionId, DateTimeOffset now)
     {
-        if (_transactions.Count >= _capacity)
+        if (Count >= _capacity)
         {
             throw new CmpRejection(PkiFailureInfo.SystemUnavail, "too many open CMP transactions; retry later");
         }
         var transaction = new CmpTransaction(KeyOf(identity, transactionId), identity, now);
-        return _transactions.TryAdd(transaction.Key, transaction)
-            ? transaction
-            : throw new CmpRejection(PkiFailureInfo.TransactionIdInUse, "transactionID already used (RFC 4210 §5.1.1)");
+        if (!_transactions.TryAdd(transaction.Key, transaction))
+        {
+            throw new CmpRejection(PkiFailureInfo.TransactionIdInUse, "transactionID already used (RFC 4210 §5.1.1)");
+        }
+        Interlocked.Increment(ref _count);
+        return transaction;
     }
 
     public CmpTransaction? Find(string identity, ReadOnlySpan<byte> transactionId) => _transactions.GetValueOrDefault(KeyOf(identity, transactionId));
@@ -53,16 +62,21 @@ public sealed class CmpTransactionStore
                     transaction.FinishedAt = now;
                     expired.Add(transaction);
                 }
-                else if (transaction.State == CmpTransactionState.Done && transaction.FinishedAt + replayWindow <= now)
+                else if (transaction.State == CmpTransactionState.Done && transaction.FinishedAt + replayWindow <= now
+                         || transaction.State is CmpTransactionState.Open or CmpTransactionState.Waiting && transaction.CreatedAt + replayWindow <= now)
                 {
-                    _transactions.TryRemove(key, out _);
-                }
-                else if (transaction.State is CmpTransactionState.Open or CmpTransactionState.Waiting && transaction.CreatedAt + replayWindow <= now)
-                {
-                    _transactions.TryRemove(key, out _);
+                    Forget(key);
                 }
             }
         }
         return expired;
+    }
+
+    private void Forget(string key)
+    {
+        if (_transactions.TryRemove(key, out _))
+        {
+            Interlocked.Decrement(ref _count);
+        }
     }
 }

@@ -99,14 +99,5 @@ public sealed class PkiMessage
     }
 
     /// <summary>ProtectedPart ::= SEQUENCE { header PKIHeader, body PKIBody } (RFC 4210 §5.1.3).</summary>
-    internal static byte[] ProtectedPartOf(ReadOnlySpan<byte> headerDer, ReadOnlySpan<byte> bodyDer)
-    {
-        var writer = new AsnWriter(AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        {
-            writer.WriteEncodedValue(headerDer);
-            writer.WriteEncodedValue(bodyDer);
-        }
-        return writer.Encode();
-    }
+    internal static byte[] ProtectedPartOf(ReadOnlySpan<byte> headerDer, ReadOnlySpan<byte> bodyDer) => DerFraming.Wrap(0x30, headerDer, bodyDer);
 }

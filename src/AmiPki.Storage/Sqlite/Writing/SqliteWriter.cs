@@ -27,6 +27,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly NativeStatement _rollbackToSavepoint;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ManualResetEventSlim _queued = new(false, spinCount: 0);
+    private readonly Action _setQueued;
     private long _commits;
 
     /// <param name="connection">An open writer connection, migrated; the writer owns and closes it.</param>
@@ -34,6 +36,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     {
         _connection = connection;
         _context = new SqliteWriteContext(connection, node, time);
+        _setQueued = _queued.Set;
         // IMMEDIATE takes the write lock at once, so another process's writer makes us wait (busy_timeout) before
         // any operation runs, not in the middle of the batch.
         _begin = new NativeStatement(connection, "BEGIN IMMEDIATE;");
@@ -80,7 +83,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         try
         {
             var reader = _queue.Reader;
-            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            while (WaitToRead(reader))
             {
                 batch.Clear();
                 while (batch.Count < MaxBatch && reader.TryRead(out var operation))
@@ -104,8 +107,25 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
             _context.Dispose();
             _connection.Dispose();
+            _queued.Dispose();
             _stopped.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// Blocks until an operation is queued (false once the queue is completed). Not Task.Wait: it spins before it
+    /// blocks, and on a 2-core machine that spin, once per batch, is taken from the threads serving the requests.
+    /// </summary>
+    private bool WaitToRead(ChannelReader<WriteOperation> reader)
+    {
+        var waiting = reader.WaitToReadAsync();
+        if (!waiting.IsCompleted)
+        {
+            _queued.Reset();
+            waiting.GetAwaiter().UnsafeOnCompleted(_setQueued);
+            _queued.Wait();
+        }
+        return waiting.GetAwaiter().GetResult();
     }
 
     private void RunBatch(List<WriteOperation> batch, Exception?[] failures)
