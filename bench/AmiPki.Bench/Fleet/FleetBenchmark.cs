@@ -38,27 +38,48 @@ public static class FleetBenchmark
         int warmUp = Math.Max(1, Math.Min(options.Meters / 10, Math.Max(options.Concurrency, 1_000)));
         var stopwatch = Stopwatch.StartNew();
         var meters = manufacturer.MakeMeters(warmUp + options.Meters);
-        progress.WriteLine($"  {meters.Count:N0} factory IDevIDs and CSRs made in {stopwatch.Elapsed.TotalSeconds:N1} s ({warmUp} for warm-up)");
-        await using var server = await FleetServer.StartAsync(amipkiDll, profiles, manufacturer, meters, cancellationToken).ConfigureAwait(false);
-        var endPoint = new IPEndPoint(IPAddress.Loopback, server.CoapsPort);
 
-        // Warm-up (JIT, pools, SQLite) on meters that are not counted.
-        await EnrollAllAsync(endPoint, meters.Take(warmUp).ToList(), options, cancellationToken).ConfigureAwait(false);
-        var cpuBefore = server.CpuTime();
-        var simulatorCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        stopwatch.Restart();
-        var (latencies, failures) = await EnrollAllAsync(endPoint, meters.Skip(warmUp).ToList(), options, cancellationToken).ConfigureAwait(false);
-        stopwatch.Stop();
+        // Each meter's IDevID loaded as the meter keeps it (parsed once at boot, not per session).
+        var identities = new DtlsClientIdentity[meters.Count];
+        Parallel.For(0, meters.Count, i => identities[i] = new DtlsClientIdentity(DtlsCredentials.FromDer([meters[i].IDevId], meters[i].IDevIdKey)));
+        progress.WriteLine($"  {meters.Count:N0} factory IDevIDs and CSRs made in {stopwatch.Elapsed.TotalSeconds:N1} s ({warmUp} for warm-up)");
+        try
+        {
+            await using var server = await FleetServer.StartAsync(amipkiDll, profiles, manufacturer, meters, cancellationToken).ConfigureAwait(false);
+            var endPoint = new IPEndPoint(IPAddress.Loopback, server.CoapsPort);
+
+            // Warm-up (JIT, pools, SQLite) on meters that are not counted.
+            await EnrollAllAsync(endPoint, meters.Take(warmUp).ToList(), identities.AsMemory(0, warmUp), options, cancellationToken).ConfigureAwait(false);
+            var cpuBefore = server.CpuTime();
+            var simulatorCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            stopwatch.Restart();
+            var (latencies, failures) = await EnrollAllAsync(endPoint, meters.Skip(warmUp).ToList(), identities.AsMemory(warmUp), options, cancellationToken)
+                .ConfigureAwait(false);
+            stopwatch.Stop();
+            return Summarize(options, server, stopwatch.Elapsed, cpuBefore, simulatorCpuBefore, latencies, failures);
+        }
+        finally
+        {
+            foreach (var identity in identities)
+            {
+                identity?.Dispose();
+            }
+        }
+    }
+
+    private static FleetResult Summarize(FleetOptions options, FleetServer server, TimeSpan elapsed, TimeSpan cpuBefore, TimeSpan simulatorCpuBefore,
+        TimeSpan[] latencies, IReadOnlyList<string> failures)
+    {
         var serverCpu = (server.CpuTime() - cpuBefore).TotalSeconds;
         var simulatorCpu = (Process.GetCurrentProcess().TotalProcessorTime - simulatorCpuBefore).TotalSeconds;
         Array.Sort(latencies);
-        return new FleetResult(options.Meters, options.Concurrency, latencies.Length, failures.Count, stopwatch.Elapsed.TotalSeconds,
+        return new FleetResult(options.Meters, options.Concurrency, latencies.Length, failures.Count, elapsed.TotalSeconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Length > 0 ? latencies[^1] : TimeSpan.Zero,
             server.PeakRss(), serverCpu, simulatorCpu, failures.Take(5).ToList());
     }
 
     private static async Task<(TimeSpan[] Latencies, IReadOnlyList<string> Failures)> EnrollAllAsync(IPEndPoint server,
-        IReadOnlyList<FleetManufacturer.Meter> meters, FleetOptions options, CancellationToken cancellationToken)
+        IReadOnlyList<FleetManufacturer.Meter> meters, ReadOnlyMemory<DtlsClientIdentity> identities, FleetOptions options, CancellationToken cancellationToken)
     {
         var latencies = new TimeSpan[meters.Count];
         var succeeded = new bool[meters.Count];
@@ -80,8 +101,8 @@ public static class FleetBenchmark
                 long started = Stopwatch.GetTimestamp();
                 try
                 {
-                    var idevid = DtlsCredentials.FromDer([meter.IDevId], meter.IDevIdKey);
-                    var certsOnly = await MeterClient.EnrollAsync(server, context, idevid, meter.Csr, options.BlockSize, cancellationToken).ConfigureAwait(false);
+                    var certsOnly = await MeterClient.EnrollAsync(server, context, identities.Span[index], meter.Csr, options.BlockSize, cancellationToken)
+                        .ConfigureAwait(false);
                     if (certsOnly.Length == 0)
                     {
                         throw new InvalidOperationException("empty certificate answer");

@@ -86,6 +86,10 @@ internal sealed unsafe class DtlsContext : IDisposable
             OpenSslNative.SSL_CTX_ctrl(handle, OpenSslNative.SslCtrlSetMinProtoVersion, OpenSslNative.Dtls12Version, 0);
             OpenSslNative.SSL_CTX_ctrl(handle, OpenSslNative.SslCtrlSetMaxProtoVersion, OpenSslNative.Dtls12Version, 0);
             OpenSslNative.SSL_CTX_set_options(handle, OpenSslNative.SslOpNoTicket | OpenSslNative.SslOpNoRenegotiation);
+
+            // The chain sent is the one configured (the server's intermediates; a meter's IDevID alone): without this
+            // flag OpenSSL 3.0 tries to build a chain from the certificate store on every handshake.
+            OpenSslNative.SSL_CTX_ctrl(handle, OpenSslNative.SslCtrlMode, (nint)OpenSslNative.SslModeNoAutoChain, 0);
             OpenSslNative.SSL_CTX_ctrl(handle, SslCtrlSetSessionCacheMode, 0, 0);
             if (OpenSslNative.SSL_CTX_set_cipher_list(handle, cipherList) != 1)
             {
