@@ -91,6 +91,10 @@ public static class FleetBenchmark
         {
             // The simulator measures the server; a real meter would check the chain against its provisioned root.
             ServerCertificateValidator = _ => true,
+
+            // What an RFC 7925 §4.4.2 device supports, and all it offers: secp256r1 and ecdsa_secp256r1_sha256.
+            Groups = "P-256",
+            SignatureAlgorithms = "ECDSA+SHA256",
         });
         var workers = Enumerable.Range(0, Math.Min(options.Concurrency, meters.Count)).Select(_ => Task.Run(async () =>
         {

@@ -12,5 +12,14 @@ public sealed class DtlsClientOptions
 
     public int Mtu { get; init; } = 1280;
 
+    /// <summary>Supported groups offered, OpenSSL list syntax (RFC 7925 §4.4.2: secp256r1 is mandatory, so first).</summary>
+    public string Groups { get; init; } = DtlsServerOptions.DefaultGroups;
+
+    /// <summary>
+    /// Signature algorithms offered, OpenSSL list syntax ("ECDSA+SHA256" for a device that, as RFC 7925 §4.4.2 requires,
+    /// knows ecdsa_secp256r1_sha256 only); null offers OpenSSL's default set.
+    /// </summary>
+    public string? SignatureAlgorithms { get; init; }
+
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

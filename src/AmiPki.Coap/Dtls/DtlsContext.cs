@@ -14,7 +14,7 @@ internal sealed unsafe class DtlsContext : IDisposable
 
     public static DtlsContext CreateServer(DtlsCredentials credentials, string cipherList)
     {
-        var context = Create(OpenSslNative.DTLS_server_method(), cipherList);
+        var context = Create(OpenSslNative.DTLS_server_method(), cipherList, DtlsServerOptions.DefaultGroups, signatureAlgorithms: null);
         try
         {
             nint handle = context.Handle;
@@ -38,9 +38,9 @@ internal sealed unsafe class DtlsContext : IDisposable
         }
     }
 
-    public static DtlsContext CreateClient(DtlsCredentials? credentials, string cipherList)
+    public static DtlsContext CreateClient(DtlsCredentials? credentials, string cipherList, string groups, string? signatureAlgorithms)
     {
-        var context = Create(OpenSslNative.DTLS_client_method(), cipherList);
+        var context = Create(OpenSslNative.DTLS_client_method(), cipherList, groups, signatureAlgorithms);
         try
         {
             OpenSslNative.SSL_CTX_set_options(context.Handle, OpenSslNative.SslOpNoQueryMtu);
@@ -69,7 +69,7 @@ internal sealed unsafe class DtlsContext : IDisposable
         }
     }
 
-    private static DtlsContext Create(nint method, string cipherList)
+    private static DtlsContext Create(nint method, string cipherList, string groups, string? signatureAlgorithms)
     {
         OpenSslNative.ERR_clear_error();
         nint handle = OpenSslNative.SSL_CTX_new(method);
@@ -96,10 +96,10 @@ internal sealed unsafe class DtlsContext : IDisposable
                 throw new DtlsException($"cipher list '{cipherList}' rejected: {OpenSslNative.TakeErrors()}");
             }
 
-            // secp256r1 first (RFC 7925 §4.4.2).
-            fixed (byte* groups = "P-256:X25519:P-384\0"u8)
+            SetList(handle, OpenSslNative.SslCtrlSetGroupsList, groups, "groups");
+            if (signatureAlgorithms is not null)
             {
-                OpenSslNative.SSL_CTX_ctrl(handle, OpenSslNative.SslCtrlSetGroupsList, 0, (nint)groups);
+                SetList(handle, OpenSslNative.SslCtrlSetSigalgsList, signatureAlgorithms, "signature algorithms");
             }
 
             return context;
@@ -112,6 +112,17 @@ internal sealed unsafe class DtlsContext : IDisposable
     }
 
     private const int SslCtrlSetSessionCacheMode = 44;
+
+    private static void SetList(nint handle, int command, string list, string what)
+    {
+        fixed (byte* text = System.Text.Encoding.ASCII.GetBytes(list + "\0"))
+        {
+            if (OpenSslNative.SSL_CTX_ctrl(handle, command, 0, (nint)text) != 1)
+            {
+                throw new DtlsException($"{what} '{list}' rejected: {OpenSslNative.TakeErrors()}");
+            }
+        }
+    }
 
     private void UseCredentials(DtlsCredentials credentials)
     {

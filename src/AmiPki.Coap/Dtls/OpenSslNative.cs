@@ -38,6 +38,7 @@ internal static unsafe partial class OpenSslNative
     public const int SslCtrlMode = 33;                 // SSL_CTX_set_mode
     public const int SslCtrlChainCert = 89;            // SSL_CTX_add1_chain_cert
     public const int SslCtrlSetGroupsList = 92;        // SSL_CTX_set1_groups_list
+    public const int SslCtrlSetSigalgsList = 98;       // SSL_CTX_set1_sigalgs_list
     public const int SslCtrlSetMinProtoVersion = 123;  // SSL_CTX_set_min_proto_version
     public const int SslCtrlSetMaxProtoVersion = 124;  // SSL_CTX_set_max_proto_version
     public const int DtlsCtrlGetTimeout = 73;          // DTLSv1_get_timeout
