@@ -38,7 +38,8 @@ internal sealed unsafe class DtlsContext : IDisposable
         }
     }
 
-    public static DtlsContext CreateClient(DtlsCredentials? credentials, string cipherList, string groups, string? signatureAlgorithms)
+    public static DtlsContext CreateClient(DtlsCredentials? credentials, string cipherList, string groups = DtlsServerOptions.DefaultGroups,
+        string? signatureAlgorithms = null)
     {
         var context = Create(OpenSslNative.DTLS_client_method(), cipherList, groups, signatureAlgorithms);
         try

@@ -125,6 +125,56 @@ public sealed class DtlsClientServerTests
     }
 
     [Test]
+    public async Task One_parsed_identity_serves_several_sessions_and_outlives_none_of_them()
+    {
+        var server = StartEchoServer();
+        using var context = new DtlsClientContext(new DtlsClientOptions { ServerCertificateValidator = _pki.IsIssuedByTestCa });
+        var identity = new DtlsClientIdentity(_pki.ClientCredentials);
+        await using var first = await DtlsClient.ConnectAsync(server.LocalEndPoint, context, identity, TestContext.CurrentContext.CancellationToken);
+        await using var second = await DtlsClient.ConnectAsync(server.LocalEndPoint, context, identity, TestContext.CurrentContext.CancellationToken);
+
+        // The sessions hold references of their own: disposing the identity must not pull the key from under them.
+        identity.Dispose();
+        foreach (var client in new[] { first, second })
+        {
+            await client.SendAsync("x"u8.ToArray(), CancellationToken.None);
+            var echoed = await client.ReceiveAsync(TestContext.CurrentContext.CancellationToken);
+            Assert.That(echoed, Is.EqualTo(new byte[] { 1, (byte)'x' }), "the server saw the client certificate");
+        }
+
+        Assert.That(() => DtlsClient.ConnectAsync(server.LocalEndPoint, context, identity, CancellationToken.None), Throws.InstanceOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public void An_identity_whose_key_does_not_match_its_certificate_is_refused_when_parsed()
+    {
+        var mismatched = DtlsCredentials.FromDer([_pki.Client.RawData], _pki.ServerKey.ExportPkcs8PrivateKey());
+        Assert.That(() => new DtlsClientIdentity(mismatched), Throws.InstanceOf<DtlsException>().With.Message.Contains("does not match"));
+    }
+
+    [Test]
+    public async Task A_client_offering_only_p256_and_ecdsa_sha256_completes_the_handshake()
+    {
+        var server = StartEchoServer();
+        var options = ClientOptions();
+        await using var client = await DtlsClient.ConnectAsync(server.LocalEndPoint, new DtlsClientOptions
+        {
+            Credentials = options.Credentials,
+            ServerCertificateValidator = options.ServerCertificateValidator,
+            Groups = "P-256",
+            SignatureAlgorithms = "ECDSA+SHA256",
+        }, TestContext.CurrentContext.CancellationToken);
+        Assert.That(client.CipherName, Is.EqualTo("ECDHE-ECDSA-AES128-CCM8"));
+    }
+
+    [Test]
+    public void An_unknown_group_is_a_configuration_error()
+    {
+        Assert.That(() => new DtlsClientContext(new DtlsClientOptions { ServerCertificateValidator = _ => true, Groups = "no-such-group" }),
+            Throws.InstanceOf<DtlsException>().With.Message.Contains("no-such-group"));
+    }
+
+    [Test]
     public async Task Gcm_is_negotiated_when_the_client_offers_only_gcm()
     {
         var server = StartEchoServer();
