@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using AmiPki.Coap.Dtls;
 
 namespace AmiPki.Bench.Fleet;
@@ -47,13 +48,14 @@ public static class FleetBenchmark
         {
             await using var server = await FleetServer.StartAsync(amipkiDll, profiles, manufacturer, meters, cancellationToken).ConfigureAwait(false);
             var endPoint = new IPEndPoint(IPAddress.Loopback, server.CoapsPort);
+            var roots = ProvisionedRoots(server.RootPemPath);
 
             // Warm-up (JIT, pools, SQLite) on meters that are not counted.
-            await EnrollAllAsync(endPoint, meters.Take(warmUp).ToList(), identities.AsMemory(0, warmUp), options, cancellationToken).ConfigureAwait(false);
+            await EnrollAllAsync(endPoint, meters.Take(warmUp).ToList(), identities.AsMemory(0, warmUp), roots, options, cancellationToken).ConfigureAwait(false);
             var cpuBefore = server.CpuTime();
             var simulatorCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             stopwatch.Restart();
-            var (latencies, failures) = await EnrollAllAsync(endPoint, meters.Skip(warmUp).ToList(), identities.AsMemory(warmUp), options, cancellationToken)
+            var (latencies, failures) = await EnrollAllAsync(endPoint, meters.Skip(warmUp).ToList(), identities.AsMemory(warmUp), roots, options, cancellationToken)
                 .ConfigureAwait(false);
             stopwatch.Stop();
             return Summarize(options, server, stopwatch.Elapsed, cpuBefore, simulatorCpuBefore, latencies, failures);
@@ -79,7 +81,8 @@ public static class FleetBenchmark
     }
 
     private static async Task<(TimeSpan[] Latencies, IReadOnlyList<string> Failures)> EnrollAllAsync(IPEndPoint server,
-        IReadOnlyList<FleetManufacturer.Meter> meters, ReadOnlyMemory<DtlsClientIdentity> identities, FleetOptions options, CancellationToken cancellationToken)
+        IReadOnlyList<FleetManufacturer.Meter> meters, ReadOnlyMemory<DtlsClientIdentity> identities, IReadOnlyList<byte[]> roots, FleetOptions options,
+        CancellationToken cancellationToken)
     {
         var latencies = new TimeSpan[meters.Count];
         var succeeded = new bool[meters.Count];
@@ -89,7 +92,9 @@ public static class FleetBenchmark
         // One compiled client configuration for the fleet; each meter brings only its own IDevID and key.
         using var context = new DtlsClientContext(new DtlsClientOptions
         {
-            // The simulator measures the server; a real meter would check the chain against its provisioned root.
+            // A real meter verifies the server's chain to the root it was provisioned with (see FleetOptions.ValidateServerChain
+            // for why the simulator does so only when asked); nothing more is asked of the chain.
+            TrustedRoots = options.ValidateServerChain ? roots : null,
             ServerCertificateValidator = _ => true,
 
             // What an RFC 7925 §4.4.2 device supports, and all it offers: secp256r1 and ecdsa_secp256r1_sha256.
@@ -125,6 +130,20 @@ public static class FleetBenchmark
         }, cancellationToken)).ToList();
         await Task.WhenAll(workers).ConfigureAwait(false);
         return (latencies.Where((_, i) => succeeded[i]).ToArray(), failures.ToList());
+    }
+
+    /// <summary>The self-signed certificates of the file <c>amipki chain</c> wrote: what meters are provisioned with.</summary>
+    private static List<byte[]> ProvisionedRoots(string pemPath)
+    {
+        var certificates = new X509Certificate2Collection();
+        certificates.ImportFromPemFile(pemPath);
+        var roots = certificates.Where(c => c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData)).Select(c => c.RawData).ToList();
+        foreach (var certificate in certificates)
+        {
+            certificate.Dispose();
+        }
+
+        return roots.Count > 0 ? roots : throw new InvalidOperationException($"no root certificate in {pemPath}");
     }
 
     private static DirectoryInfo? FindRoot(string start)

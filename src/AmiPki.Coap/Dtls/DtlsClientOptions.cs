@@ -5,6 +5,12 @@ public sealed class DtlsClientOptions
     /// <summary>The client's certificate chain and key; null for a client without one (it will be refused by our server).</summary>
     public DtlsCredentials? Credentials { get; init; }
 
+    /// <summary>
+    /// Root certificates (DER) the server's chain must verify to, by OpenSSL's own path validation (RFC 5280 §6) inside the
+    /// handshake, before <see cref="ServerCertificateValidator"/> sees the chain; null or empty leaves the judgement to it alone.
+    /// </summary>
+    public IReadOnlyList<byte[]>? TrustedRoots { get; init; }
+
     /// <summary>Judges the server's certificate chain (DER, leaf first): true accepts it.</summary>
     public required Func<IReadOnlyList<byte[]>, bool> ServerCertificateValidator { get; init; }
 

@@ -39,7 +39,7 @@ internal sealed unsafe class DtlsContext : IDisposable
     }
 
     public static DtlsContext CreateClient(DtlsCredentials? credentials, string cipherList, string groups = DtlsServerOptions.DefaultGroups,
-        string? signatureAlgorithms = null)
+        string? signatureAlgorithms = null, IReadOnlyList<byte[]>? trustedRoots = null)
     {
         var context = Create(OpenSslNative.DTLS_client_method(), cipherList, groups, signatureAlgorithms);
         try
@@ -50,8 +50,16 @@ internal sealed unsafe class DtlsContext : IDisposable
                 context.UseCredentials(credentials);
             }
 
+            // With trusted roots, OpenSSL's own path validation (RFC 5280 §6) runs first, inside the callback.
+            bool verifyPath = trustedRoots is { Count: > 0 };
+            if (verifyPath)
+            {
+                context.Trust(trustedRoots!);
+            }
+
             OpenSslNative.SSL_CTX_set_verify(context.Handle, OpenSslNative.SslVerifyPeer, 0);
-            OpenSslNative.SSL_CTX_set_cert_verify_callback(context.Handle, DtlsCallbackScope.VerifyCertificatePointer, 0);
+            OpenSslNative.SSL_CTX_set_cert_verify_callback(context.Handle, DtlsCallbackScope.VerifyCertificatePointer,
+                verifyPath ? DtlsCallbackScope.VerifyPathFirst : 0);
             return context;
         }
         catch
@@ -121,6 +129,27 @@ internal sealed unsafe class DtlsContext : IDisposable
             if (OpenSslNative.SSL_CTX_ctrl(handle, command, 0, (nint)text) != 1)
             {
                 throw new DtlsException($"{what} '{list}' rejected: {OpenSslNative.TakeErrors()}");
+            }
+        }
+    }
+
+    private void Trust(IReadOnlyList<byte[]> roots)
+    {
+        nint store = OpenSslNative.SSL_CTX_get_cert_store(Handle);
+        foreach (byte[] der in roots)
+        {
+            nint root = OpenSslNative.X509FromDer(der);
+            try
+            {
+                // The store takes its own reference.
+                if (OpenSslNative.X509_STORE_add_cert(store, root) != 1)
+                {
+                    throw new DtlsException($"trusted root rejected: {OpenSslNative.TakeErrors()}");
+                }
+            }
+            finally
+            {
+                OpenSslNative.X509_free(root);
             }
         }
     }

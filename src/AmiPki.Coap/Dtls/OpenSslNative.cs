@@ -245,6 +245,21 @@ internal static unsafe partial class OpenSslNative
     public static partial void X509_STORE_CTX_set_error(nint storeContext, int error);
 
     [LibraryImport(Crypto)]
+    public static partial int X509_STORE_CTX_get_error(nint storeContext);
+
+    [LibraryImport(Crypto)]
+    public static partial nint X509_verify_cert_error_string(nint error);
+
+    [LibraryImport(Crypto)]
+    public static partial int X509_verify_cert(nint storeContext);
+
+    [LibraryImport(Crypto)]
+    public static partial int X509_STORE_add_cert(nint store, nint x509);
+
+    [LibraryImport(Ssl)]
+    public static partial nint SSL_CTX_get_cert_store(nint context);
+
+    [LibraryImport(Crypto)]
     public static partial ulong ERR_get_error();
 
     [LibraryImport(Crypto)]

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using AmiPki.Coap.Dtls;
 using AmiPki.Coap.Tests.Support;
 using NUnit.Framework;
@@ -165,6 +167,43 @@ public sealed class DtlsClientServerTests
             SignatureAlgorithms = "ECDSA+SHA256",
         }, TestContext.CurrentContext.CancellationToken);
         Assert.That(client.CipherName, Is.EqualTo("ECDHE-ECDSA-AES128-CCM8"));
+    }
+
+    [Test]
+    public async Task A_server_chain_verifying_to_a_trusted_root_is_accepted_and_then_judged_by_the_validator()
+    {
+        var server = StartEchoServer();
+        var judged = 0;
+        await using var client = await DtlsClient.ConnectAsync(server.LocalEndPoint, new DtlsClientOptions
+        {
+            Credentials = _pki.ClientCredentials,
+            TrustedRoots = [_pki.Ca.RawData],
+            ServerCertificateValidator = _ =>
+            {
+                Interlocked.Increment(ref judged);
+                return true;
+            },
+        }, TestContext.CurrentContext.CancellationToken);
+        Assert.That(judged, Is.EqualTo(1), "the validator still has the last word after the path verified");
+        Assert.That(client.ServerCertificateChain![0], Is.EqualTo(_pki.Server.RawData));
+    }
+
+    [Test]
+    public void A_server_chain_not_verifying_to_a_trusted_root_fails_the_handshake_even_if_the_validator_would_accept()
+    {
+        var server = StartEchoServer();
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var otherRequest = new CertificateRequest("CN=Some Other Root", otherKey, HashAlgorithmName.SHA256);
+        otherRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var otherRoot = otherRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        Assert.That(async () => await DtlsClient.ConnectAsync(server.LocalEndPoint, new DtlsClientOptions
+            {
+                Credentials = _pki.ClientCredentials,
+                TrustedRoots = [otherRoot.RawData],
+                ServerCertificateValidator = _ => true,
+                HandshakeTimeout = TimeSpan.FromSeconds(10),
+            }, CancellationToken.None),
+            Throws.InstanceOf<DtlsException>().With.Message.Contains("does not verify to a trusted root"));
     }
 
     [Test]
