@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using AmiPki.Coap.Dtls;
 
 namespace AmiPki.Bench.Fleet;
@@ -38,27 +39,50 @@ public static class FleetBenchmark
         int warmUp = Math.Max(1, Math.Min(options.Meters / 10, Math.Max(options.Concurrency, 1_000)));
         var stopwatch = Stopwatch.StartNew();
         var meters = manufacturer.MakeMeters(warmUp + options.Meters);
-        progress.WriteLine($"  {meters.Count:N0} factory IDevIDs and CSRs made in {stopwatch.Elapsed.TotalSeconds:N1} s ({warmUp} for warm-up)");
-        await using var server = await FleetServer.StartAsync(amipkiDll, manufacturer, meters, cancellationToken).ConfigureAwait(false);
-        var endPoint = new IPEndPoint(IPAddress.Loopback, server.CoapsPort);
 
-        // Warm-up (JIT, pools, SQLite) on meters that are not counted.
-        await EnrollAllAsync(endPoint, meters.Take(warmUp).ToList(), options, cancellationToken).ConfigureAwait(false);
-        var cpuBefore = server.CpuTime();
-        var simulatorCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        stopwatch.Restart();
-        var (latencies, failures) = await EnrollAllAsync(endPoint, meters.Skip(warmUp).ToList(), options, cancellationToken).ConfigureAwait(false);
-        stopwatch.Stop();
+        // Each meter's IDevID loaded as the meter keeps it (parsed once at boot, not per session).
+        var identities = new DtlsClientIdentity[meters.Count];
+        Parallel.For(0, meters.Count, i => identities[i] = new DtlsClientIdentity(DtlsCredentials.FromDer([meters[i].IDevId], meters[i].IDevIdKey)));
+        progress.WriteLine($"  {meters.Count:N0} factory IDevIDs and CSRs made in {stopwatch.Elapsed.TotalSeconds:N1} s ({warmUp} for warm-up)");
+        try
+        {
+            await using var server = await FleetServer.StartAsync(amipkiDll, manufacturer, meters, cancellationToken).ConfigureAwait(false);
+            var endPoint = new IPEndPoint(IPAddress.Loopback, server.CoapsPort);
+            var roots = ProvisionedRoots(server.RootPemPath);
+
+            // Warm-up (JIT, pools, SQLite) on meters that are not counted.
+            await EnrollAllAsync(endPoint, meters.Take(warmUp).ToList(), identities.AsMemory(0, warmUp), roots, options, cancellationToken).ConfigureAwait(false);
+            var cpuBefore = server.CpuTime();
+            var simulatorCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            stopwatch.Restart();
+            var (latencies, failures) = await EnrollAllAsync(endPoint, meters.Skip(warmUp).ToList(), identities.AsMemory(warmUp), roots, options, cancellationToken)
+                .ConfigureAwait(false);
+            stopwatch.Stop();
+            return Summarize(options, server, stopwatch.Elapsed, cpuBefore, simulatorCpuBefore, latencies, failures);
+        }
+        finally
+        {
+            foreach (var identity in identities)
+            {
+                identity?.Dispose();
+            }
+        }
+    }
+
+    private static FleetResult Summarize(FleetOptions options, FleetServer server, TimeSpan elapsed, TimeSpan cpuBefore, TimeSpan simulatorCpuBefore,
+        TimeSpan[] latencies, IReadOnlyList<string> failures)
+    {
         var serverCpu = (server.CpuTime() - cpuBefore).TotalSeconds;
         var simulatorCpu = (Process.GetCurrentProcess().TotalProcessorTime - simulatorCpuBefore).TotalSeconds;
         Array.Sort(latencies);
-        return new FleetResult(options.Meters, options.Concurrency, latencies.Length, failures.Count, stopwatch.Elapsed.TotalSeconds,
+        return new FleetResult(options.Meters, options.Concurrency, latencies.Length, failures.Count, elapsed.TotalSeconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Length > 0 ? latencies[^1] : TimeSpan.Zero,
             server.PeakRss(), serverCpu, simulatorCpu, failures.Take(5).ToList());
     }
 
     private static async Task<(TimeSpan[] Latencies, IReadOnlyList<string> Failures)> EnrollAllAsync(IPEndPoint server,
-        IReadOnlyList<FleetManufacturer.Meter> meters, FleetOptions options, CancellationToken cancellationToken)
+        IReadOnlyList<FleetManufacturer.Meter> meters, ReadOnlyMemory<DtlsClientIdentity> identities, IReadOnlyList<byte[]> roots, FleetOptions options,
+        CancellationToken cancellationToken)
     {
         var latencies = new TimeSpan[meters.Count];
         var succeeded = new bool[meters.Count];
@@ -68,8 +92,14 @@ public static class FleetBenchmark
         // One compiled client configuration for the fleet; each meter brings only its own IDevID and key.
         using var context = new DtlsClientContext(new DtlsClientOptions
         {
-            // The simulator measures the server; a real meter would check the chain against its provisioned root.
+            // A real meter verifies the server's chain to the root it was provisioned with (see FleetOptions.ValidateServerChain
+            // for why the simulator does so only when asked); nothing more is asked of the chain.
+            TrustedRoots = options.ValidateServerChain ? roots : null,
             ServerCertificateValidator = _ => true,
+
+            // What an RFC 7925 §4.4.2 device supports, and all it offers: secp256r1 and ecdsa_secp256r1_sha256.
+            Groups = "P-256",
+            SignatureAlgorithms = "ECDSA+SHA256",
         });
         var workers = Enumerable.Range(0, Math.Min(options.Concurrency, meters.Count)).Select(_ => Task.Run(async () =>
         {
@@ -80,8 +110,8 @@ public static class FleetBenchmark
                 long started = Stopwatch.GetTimestamp();
                 try
                 {
-                    var idevid = DtlsCredentials.FromDer([meter.IDevId], meter.IDevIdKey);
-                    var certsOnly = await MeterClient.EnrollAsync(server, context, idevid, meter.Csr, options.BlockSize, cancellationToken).ConfigureAwait(false);
+                    var certsOnly = await MeterClient.EnrollAsync(server, context, identities.Span[index], meter.Csr, options.BlockSize, cancellationToken)
+                        .ConfigureAwait(false);
                     if (certsOnly.Length == 0)
                     {
                         throw new InvalidOperationException("empty certificate answer");
@@ -100,6 +130,20 @@ public static class FleetBenchmark
         }, cancellationToken)).ToList();
         await Task.WhenAll(workers).ConfigureAwait(false);
         return (latencies.Where((_, i) => succeeded[i]).ToArray(), failures.ToList());
+    }
+
+    /// <summary>The self-signed certificates of the file <c>amipki chain</c> wrote: what meters are provisioned with.</summary>
+    private static List<byte[]> ProvisionedRoots(string pemPath)
+    {
+        var certificates = new X509Certificate2Collection();
+        certificates.ImportFromPemFile(pemPath);
+        var roots = certificates.Where(c => c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData)).Select(c => c.RawData).ToList();
+        foreach (var certificate in certificates)
+        {
+            certificate.Dispose();
+        }
+
+        return roots.Count > 0 ? roots : throw new InvalidOperationException($"no root certificate in {pemPath}");
     }
 
     private static TimeSpan Percentile(TimeSpan[] sorted, double fraction) =>

@@ -25,7 +25,7 @@ public static class MeterClient
     ];
 
     /// <summary>Enrolls one meter; returns the certs-only answer (CF 281). Throws on any failure.</summary>
-    public static async Task<byte[]> EnrollAsync(System.Net.IPEndPoint server, DtlsClientContext context, DtlsCredentials idevid, byte[] csr,
+    public static async Task<byte[]> EnrollAsync(System.Net.IPEndPoint server, DtlsClientContext context, DtlsClientIdentity idevid, byte[] csr,
         int blockSize, CancellationToken cancellationToken)
     {
         await using var client = await DtlsClient.ConnectAsync(server, context, idevid, cancellationToken).ConfigureAwait(false);

@@ -42,6 +42,9 @@ internal sealed unsafe class DtlsCallbackScope : IDisposable
 
     public static delegate* unmanaged[Cdecl]<nint, nint, int> VerifyCertificatePointer => &VerifyCertificate;
 
+    /// <summary>The callback argument asking for OpenSSL's path validation against the context's store before the caller's check.</summary>
+    public const nint VerifyPathFirst = 1;
+
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static int GenerateCookie(nint ssl, byte* cookie, uint* cookieLength)
     {
@@ -93,6 +96,14 @@ internal sealed unsafe class DtlsCallbackScope : IDisposable
         {
             if (scope?.CertificateCheck is not { } check)
             {
+                return 0;
+            }
+
+            if (argument == VerifyPathFirst && OpenSslNative.X509_verify_cert(storeContext) != 1)
+            {
+                // The store context carries OpenSSL's reason and the handshake ends with the matching alert.
+                int error = OpenSslNative.X509_STORE_CTX_get_error(storeContext);
+                scope.RefusalReason = $"the peer's chain does not verify to a trusted root: {Marshal.PtrToStringUTF8(OpenSslNative.X509_verify_cert_error_string(error))}";
                 return 0;
             }
 

@@ -33,7 +33,7 @@ public sealed class DtlsClient : IAsyncDisposable
     private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
     private Task? _receiveLoop;
 
-    private DtlsClient(IPEndPoint server, DtlsClientContext context, bool ownsContext, DtlsCredentials? credentials = null)
+    private DtlsClient(IPEndPoint server, DtlsClientContext context, bool ownsContext, DtlsClientIdentity? identity = null)
     {
         _options = context.Options;
         _context = context;
@@ -41,11 +41,11 @@ public sealed class DtlsClient : IAsyncDisposable
         Server = server;
         var options = context.Options;
         var ssl = DtlsSession.CreateSsl(context.Native);
-        if (credentials is not null)
+        if (identity is not null)
         {
             try
             {
-                UseCredentials(ssl.Ssl, credentials);
+                identity.ApplyTo(ssl.Ssl);
             }
             catch
             {
@@ -92,16 +92,27 @@ public sealed class DtlsClient : IAsyncDisposable
     /// meter has its own IDevID). Only the certificate and key are parsed per connection; the context's compiled
     /// cipher list, groups and settings are shared, which a context per meter would rebuild every time.
     /// </summary>
-    public static Task<DtlsClient> ConnectAsync(IPEndPoint server, DtlsClientContext context, DtlsCredentials credentials, CancellationToken cancellationToken) =>
-        ConnectAsync(server, context, ownsContext: false, cancellationToken, credentials);
+    public static async Task<DtlsClient> ConnectAsync(IPEndPoint server, DtlsClientContext context, DtlsCredentials credentials, CancellationToken cancellationToken)
+    {
+        // The session holds references of its own to the parsed certificate and key.
+        using var identity = new DtlsClientIdentity(credentials);
+        return await ConnectAsync(server, context, ownsContext: false, cancellationToken, identity).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Connects with a shared context and a device identity parsed beforehand (a meter keeps its IDevID loaded; a fleet
+    /// simulator makes them with the meters): nothing is parsed per connection.
+    /// </summary>
+    public static Task<DtlsClient> ConnectAsync(IPEndPoint server, DtlsClientContext context, DtlsClientIdentity identity, CancellationToken cancellationToken) =>
+        ConnectAsync(server, context, ownsContext: false, cancellationToken, identity);
 
     private static async Task<DtlsClient> ConnectAsync(IPEndPoint server, DtlsClientContext context, bool ownsContext, CancellationToken cancellationToken,
-        DtlsCredentials? credentials = null)
+        DtlsClientIdentity? identity = null)
     {
         DtlsClient client;
         try
         {
-            client = new DtlsClient(server, context, ownsContext, credentials);
+            client = new DtlsClient(server, context, ownsContext, identity);
         }
         catch
         {
@@ -179,36 +190,6 @@ public sealed class DtlsClient : IAsyncDisposable
         // Nothing reads into the buffer any more: the receive loop has ended and the handshake is over.
         ArrayPool<byte>.Shared.Return(_buffer);
         _stopping.Dispose();
-    }
-
-    /// <summary>Sets the leaf certificate and key on this SSL object only (chain certificates are not sent: a meter's IDevID stands alone).</summary>
-    private static void UseCredentials(nint ssl, DtlsCredentials credentials)
-    {
-        bool ok;
-        nint leaf = OpenSslNative.X509FromDer(credentials.CertificateChain[0]);
-        try
-        {
-            ok = OpenSslNative.SSL_use_certificate(ssl, leaf) == 1;
-        }
-        finally
-        {
-            OpenSslNative.X509_free(leaf);
-        }
-
-        nint key = OpenSslNative.PrivateKeyFromDer(credentials.PrivateKey);
-        try
-        {
-            ok = ok && OpenSslNative.SSL_use_PrivateKey(ssl, key) == 1 && OpenSslNative.SSL_check_private_key(ssl) == 1;
-        }
-        finally
-        {
-            OpenSslNative.EVP_PKEY_free(key);
-        }
-
-        if (!ok)
-        {
-            throw new DtlsException($"client certificate or key rejected: {OpenSslNative.TakeErrors()}");
-        }
     }
 
     private async Task HandshakeAsync(CancellationToken cancellationToken)

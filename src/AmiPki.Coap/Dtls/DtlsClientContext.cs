@@ -10,7 +10,7 @@ public sealed class DtlsClientContext : IDisposable
     public DtlsClientContext(DtlsClientOptions options)
     {
         Options = options;
-        Native = DtlsContext.CreateClient(options.Credentials, options.CipherList);
+        Native = DtlsContext.CreateClient(options.Credentials, options.CipherList, options.Groups, options.SignatureAlgorithms, options.TrustedRoots);
     }
 
     public DtlsClientOptions Options { get; }

@@ -14,7 +14,7 @@ internal sealed unsafe class DtlsContext : IDisposable
 
     public static DtlsContext CreateServer(DtlsCredentials credentials, string cipherList)
     {
-        var context = Create(OpenSslNative.DTLS_server_method(), cipherList);
+        var context = Create(OpenSslNative.DTLS_server_method(), cipherList, DtlsServerOptions.DefaultGroups, signatureAlgorithms: null);
         try
         {
             nint handle = context.Handle;
@@ -38,9 +38,10 @@ internal sealed unsafe class DtlsContext : IDisposable
         }
     }
 
-    public static DtlsContext CreateClient(DtlsCredentials? credentials, string cipherList)
+    public static DtlsContext CreateClient(DtlsCredentials? credentials, string cipherList, string groups = DtlsServerOptions.DefaultGroups,
+        string? signatureAlgorithms = null, IReadOnlyList<byte[]>? trustedRoots = null)
     {
-        var context = Create(OpenSslNative.DTLS_client_method(), cipherList);
+        var context = Create(OpenSslNative.DTLS_client_method(), cipherList, groups, signatureAlgorithms);
         try
         {
             OpenSslNative.SSL_CTX_set_options(context.Handle, OpenSslNative.SslOpNoQueryMtu);
@@ -49,8 +50,16 @@ internal sealed unsafe class DtlsContext : IDisposable
                 context.UseCredentials(credentials);
             }
 
+            // With trusted roots, OpenSSL's own path validation (RFC 5280 §6) runs first, inside the callback.
+            bool verifyPath = trustedRoots is { Count: > 0 };
+            if (verifyPath)
+            {
+                context.Trust(trustedRoots!);
+            }
+
             OpenSslNative.SSL_CTX_set_verify(context.Handle, OpenSslNative.SslVerifyPeer, 0);
-            OpenSslNative.SSL_CTX_set_cert_verify_callback(context.Handle, DtlsCallbackScope.VerifyCertificatePointer, 0);
+            OpenSslNative.SSL_CTX_set_cert_verify_callback(context.Handle, DtlsCallbackScope.VerifyCertificatePointer,
+                verifyPath ? DtlsCallbackScope.VerifyPathFirst : 0);
             return context;
         }
         catch
@@ -69,7 +78,7 @@ internal sealed unsafe class DtlsContext : IDisposable
         }
     }
 
-    private static DtlsContext Create(nint method, string cipherList)
+    private static DtlsContext Create(nint method, string cipherList, string groups, string? signatureAlgorithms)
     {
         OpenSslNative.ERR_clear_error();
         nint handle = OpenSslNative.SSL_CTX_new(method);
@@ -86,16 +95,20 @@ internal sealed unsafe class DtlsContext : IDisposable
             OpenSslNative.SSL_CTX_ctrl(handle, OpenSslNative.SslCtrlSetMinProtoVersion, OpenSslNative.Dtls12Version, 0);
             OpenSslNative.SSL_CTX_ctrl(handle, OpenSslNative.SslCtrlSetMaxProtoVersion, OpenSslNative.Dtls12Version, 0);
             OpenSslNative.SSL_CTX_set_options(handle, OpenSslNative.SslOpNoTicket | OpenSslNative.SslOpNoRenegotiation);
+
+            // The chain sent is the one configured (the server's intermediates; a meter's IDevID alone): without this
+            // flag OpenSSL 3.0 tries to build a chain from the certificate store on every handshake.
+            OpenSslNative.SSL_CTX_ctrl(handle, OpenSslNative.SslCtrlMode, (nint)OpenSslNative.SslModeNoAutoChain, 0);
             OpenSslNative.SSL_CTX_ctrl(handle, SslCtrlSetSessionCacheMode, 0, 0);
             if (OpenSslNative.SSL_CTX_set_cipher_list(handle, cipherList) != 1)
             {
                 throw new DtlsException($"cipher list '{cipherList}' rejected: {OpenSslNative.TakeErrors()}");
             }
 
-            // secp256r1 first (RFC 7925 §4.4.2).
-            fixed (byte* groups = "P-256:X25519:P-384\0"u8)
+            SetList(handle, OpenSslNative.SslCtrlSetGroupsList, groups, "groups");
+            if (signatureAlgorithms is not null)
             {
-                OpenSslNative.SSL_CTX_ctrl(handle, OpenSslNative.SslCtrlSetGroupsList, 0, (nint)groups);
+                SetList(handle, OpenSslNative.SslCtrlSetSigalgsList, signatureAlgorithms, "signature algorithms");
             }
 
             return context;
@@ -108,6 +121,38 @@ internal sealed unsafe class DtlsContext : IDisposable
     }
 
     private const int SslCtrlSetSessionCacheMode = 44;
+
+    private static void SetList(nint handle, int command, string list, string what)
+    {
+        fixed (byte* text = System.Text.Encoding.ASCII.GetBytes(list + "\0"))
+        {
+            if (OpenSslNative.SSL_CTX_ctrl(handle, command, 0, (nint)text) != 1)
+            {
+                throw new DtlsException($"{what} '{list}' rejected: {OpenSslNative.TakeErrors()}");
+            }
+        }
+    }
+
+    private void Trust(IReadOnlyList<byte[]> roots)
+    {
+        nint store = OpenSslNative.SSL_CTX_get_cert_store(Handle);
+        foreach (byte[] der in roots)
+        {
+            nint root = OpenSslNative.X509FromDer(der);
+            try
+            {
+                // The store takes its own reference.
+                if (OpenSslNative.X509_STORE_add_cert(store, root) != 1)
+                {
+                    throw new DtlsException($"trusted root rejected: {OpenSslNative.TakeErrors()}");
+                }
+            }
+            finally
+            {
+                OpenSslNative.X509_free(root);
+            }
+        }
+    }
 
     private void UseCredentials(DtlsCredentials credentials)
     {

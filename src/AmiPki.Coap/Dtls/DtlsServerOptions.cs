@@ -5,6 +5,9 @@ public sealed class DtlsServerOptions
     /// <summary>RFC 7925 §4.3's mandatory CCM_8 suite first, then AES-128-GCM; enforced in this order.</summary>
     public const string DefaultCipherList = "ECDHE-ECDSA-AES128-CCM8:ECDHE-ECDSA-AES128-GCM-SHA256";
 
+    /// <summary>secp256r1 first (RFC 7925 §4.4.2), then what general-purpose clients prefer.</summary>
+    public const string DefaultGroups = "P-256:X25519:P-384";
+
     /// <summary>The server's certificate chain and key.</summary>
     public required DtlsCredentials Credentials { get; init; }
 

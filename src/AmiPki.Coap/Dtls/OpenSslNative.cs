@@ -18,6 +18,9 @@ internal static unsafe partial class OpenSslNative
     public const ulong SslOpCipherServerPreference = 1UL << 22;
     public const ulong SslOpNoRenegotiation = 1UL << 30;
 
+    /// <summary>SSL_MODE_NO_AUTO_CHAIN: send the configured chain as it is, never build one from the store per handshake.</summary>
+    public const long SslModeNoAutoChain = 0x8;
+
     // ssl.h verify modes.
     public const int SslVerifyNone = 0;
     public const int SslVerifyPeer = 1;
@@ -32,8 +35,10 @@ internal static unsafe partial class OpenSslNative
     public const int SslErrorZeroReturn = 6;
 
     // SSL_ctrl / SSL_CTX_ctrl commands behind the ssl.h macros.
+    public const int SslCtrlMode = 33;                 // SSL_CTX_set_mode
     public const int SslCtrlChainCert = 89;            // SSL_CTX_add1_chain_cert
     public const int SslCtrlSetGroupsList = 92;        // SSL_CTX_set1_groups_list
+    public const int SslCtrlSetSigalgsList = 98;       // SSL_CTX_set1_sigalgs_list
     public const int SslCtrlSetMinProtoVersion = 123;  // SSL_CTX_set_min_proto_version
     public const int SslCtrlSetMaxProtoVersion = 124;  // SSL_CTX_set_max_proto_version
     public const int DtlsCtrlGetTimeout = 73;          // DTLSv1_get_timeout
@@ -194,6 +199,9 @@ internal static unsafe partial class OpenSslNative
     public static partial void X509_free(nint x509);
 
     [LibraryImport(Crypto)]
+    public static partial int X509_check_private_key(nint x509, nint key);
+
+    [LibraryImport(Crypto)]
     public static partial nint d2i_AutoPrivateKey(nint reuse, byte** input, nint length);
 
     [LibraryImport(Crypto)]
@@ -235,6 +243,21 @@ internal static unsafe partial class OpenSslNative
 
     [LibraryImport(Crypto)]
     public static partial void X509_STORE_CTX_set_error(nint storeContext, int error);
+
+    [LibraryImport(Crypto)]
+    public static partial int X509_STORE_CTX_get_error(nint storeContext);
+
+    [LibraryImport(Crypto)]
+    public static partial nint X509_verify_cert_error_string(nint error);
+
+    [LibraryImport(Crypto)]
+    public static partial int X509_verify_cert(nint storeContext);
+
+    [LibraryImport(Crypto)]
+    public static partial int X509_STORE_add_cert(nint store, nint x509);
+
+    [LibraryImport(Ssl)]
+    public static partial nint SSL_CTX_get_cert_store(nint context);
 
     [LibraryImport(Crypto)]
     public static partial ulong ERR_get_error();

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using AmiPki.Coap.Dtls;
 using AmiPki.Coap.Tests.Support;
 using NUnit.Framework;
@@ -122,6 +124,93 @@ public sealed class DtlsClientServerTests
                 await client.DisposeAsync();
             }
         }
+    }
+
+    [Test]
+    public async Task One_parsed_identity_serves_several_sessions_and_outlives_none_of_them()
+    {
+        var server = StartEchoServer();
+        using var context = new DtlsClientContext(new DtlsClientOptions { ServerCertificateValidator = _pki.IsIssuedByTestCa });
+        var identity = new DtlsClientIdentity(_pki.ClientCredentials);
+        await using var first = await DtlsClient.ConnectAsync(server.LocalEndPoint, context, identity, TestContext.CurrentContext.CancellationToken);
+        await using var second = await DtlsClient.ConnectAsync(server.LocalEndPoint, context, identity, TestContext.CurrentContext.CancellationToken);
+
+        // The sessions hold references of their own: disposing the identity must not pull the key from under them.
+        identity.Dispose();
+        foreach (var client in new[] { first, second })
+        {
+            await client.SendAsync("x"u8.ToArray(), CancellationToken.None);
+            var echoed = await client.ReceiveAsync(TestContext.CurrentContext.CancellationToken);
+            Assert.That(echoed, Is.EqualTo(new byte[] { 1, (byte)'x' }), "the server saw the client certificate");
+        }
+
+        Assert.That(() => DtlsClient.ConnectAsync(server.LocalEndPoint, context, identity, CancellationToken.None), Throws.InstanceOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public void An_identity_whose_key_does_not_match_its_certificate_is_refused_when_parsed()
+    {
+        var mismatched = DtlsCredentials.FromDer([_pki.Client.RawData], _pki.ServerKey.ExportPkcs8PrivateKey());
+        Assert.That(() => new DtlsClientIdentity(mismatched), Throws.InstanceOf<DtlsException>().With.Message.Contains("does not match"));
+    }
+
+    [Test]
+    public async Task A_client_offering_only_p256_and_ecdsa_sha256_completes_the_handshake()
+    {
+        var server = StartEchoServer();
+        var options = ClientOptions();
+        await using var client = await DtlsClient.ConnectAsync(server.LocalEndPoint, new DtlsClientOptions
+        {
+            Credentials = options.Credentials,
+            ServerCertificateValidator = options.ServerCertificateValidator,
+            Groups = "P-256",
+            SignatureAlgorithms = "ECDSA+SHA256",
+        }, TestContext.CurrentContext.CancellationToken);
+        Assert.That(client.CipherName, Is.EqualTo("ECDHE-ECDSA-AES128-CCM8"));
+    }
+
+    [Test]
+    public async Task A_server_chain_verifying_to_a_trusted_root_is_accepted_and_then_judged_by_the_validator()
+    {
+        var server = StartEchoServer();
+        var judged = 0;
+        await using var client = await DtlsClient.ConnectAsync(server.LocalEndPoint, new DtlsClientOptions
+        {
+            Credentials = _pki.ClientCredentials,
+            TrustedRoots = [_pki.Ca.RawData],
+            ServerCertificateValidator = _ =>
+            {
+                Interlocked.Increment(ref judged);
+                return true;
+            },
+        }, TestContext.CurrentContext.CancellationToken);
+        Assert.That(judged, Is.EqualTo(1), "the validator still has the last word after the path verified");
+        Assert.That(client.ServerCertificateChain![0], Is.EqualTo(_pki.Server.RawData));
+    }
+
+    [Test]
+    public void A_server_chain_not_verifying_to_a_trusted_root_fails_the_handshake_even_if_the_validator_would_accept()
+    {
+        var server = StartEchoServer();
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var otherRequest = new CertificateRequest("CN=Some Other Root", otherKey, HashAlgorithmName.SHA256);
+        otherRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var otherRoot = otherRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        Assert.That(async () => await DtlsClient.ConnectAsync(server.LocalEndPoint, new DtlsClientOptions
+            {
+                Credentials = _pki.ClientCredentials,
+                TrustedRoots = [otherRoot.RawData],
+                ServerCertificateValidator = _ => true,
+                HandshakeTimeout = TimeSpan.FromSeconds(10),
+            }, CancellationToken.None),
+            Throws.InstanceOf<DtlsException>().With.Message.Contains("does not verify to a trusted root"));
+    }
+
+    [Test]
+    public void An_unknown_group_is_a_configuration_error()
+    {
+        Assert.That(() => new DtlsClientContext(new DtlsClientOptions { ServerCertificateValidator = _ => true, Groups = "no-such-group" }),
+            Throws.InstanceOf<DtlsException>().With.Message.Contains("no-such-group"));
     }
 
     [Test]
