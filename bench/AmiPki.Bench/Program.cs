@@ -2,7 +2,7 @@ using System.Globalization;
 using AmiPki.Bench;
 
 // `make bench`: whole-system figures, each printed beside this machine's own crypto ceiling measured in the same run.
-// Usage: AmiPki.Bench [seconds per figure] [section ...]; sections: issuance postgres pkcs11 ocsp crl scep cmp est estcoaps (default: all).
+// Usage: AmiPki.Bench [seconds per figure] [section ...]; sections: issuance postgres pkcs11 ocsp crl scep cmp est estcoaps tlsceiling (default: all).
 var seconds = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var s) ? s : 10;
 var sections = args.Skip(args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out _) ? 1 : 0).ToHashSet(StringComparer.OrdinalIgnoreCase);
 bool Runs(string section) => sections.Count == 0 || sections.Contains(section);
@@ -20,6 +20,15 @@ Console.WriteLine($"  {Environment.ProcessorCount} threads: sign {ceiling2.SignP
 double Bound(CryptoCeiling.Rates rates) => 1 / (1 / rates.VerifyPerSecond + 2 / rates.SignPerSecond);
 Console.WriteLine($"  crypto bound per certificate (1 verify + 2 signs): {Bound(ceiling1),9:N0}/s on 1 thread, {Bound(ceiling2),9:N0}/s on {Environment.ProcessorCount}");
 Console.WriteLine();
+
+// The handshake ceiling frames the EST full-handshake figure (TLS 1.3) and the meter fleet (DTLS 1.2 ~ TLS 1.2).
+IReadOnlyList<TlsHandshakeCeiling.Result> handshakeCeiling = [];
+if (Runs("est") || Runs("estcoaps") || sections.Contains("tlsceiling"))
+{
+    handshakeCeiling = await TlsHandshakeCeiling.MeasureAsync(TimeSpan.FromSeconds(5));
+    TlsHandshakeCeiling.Print(handshakeCeiling);
+    Console.WriteLine();
+}
 
 if (Runs("issuance"))
 {
@@ -79,6 +88,10 @@ if (Runs("est"))
         }
     }
     Console.WriteLine("  target (issue 4): >= 3,000/s keep-alive, >= 1,000/s with a full handshake each, peak RSS < 400 MB");
+    if (handshakeCeiling.FirstOrDefault(c => c.Protocol == "TLS 1.3") is { } tls13)
+    {
+        Console.WriteLine($"  this machine's TLS 1.3 mutual-handshake ceiling with the client on the same cores (OpenSSL alone, no HTTP, no issuance): {tls13.SharedBoundPerSecond:N0}/s");
+    }
     Console.WriteLine();
 }
 if (Runs("estcoaps"))
