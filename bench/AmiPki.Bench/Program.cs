@@ -97,6 +97,11 @@ if (Runs("est"))
 if (Runs("estcoaps"))
 {
     await AmiPki.Bench.Fleet.FleetBenchmark.RunAndPrintAsync(10_000, 256);
+    if (handshakeCeiling.FirstOrDefault(c => c.Protocol == "TLS 1.2") is { } tls12)
+    {
+        // DTLS 1.2 runs TLS 1.2's ECDHE-ECDSA handshake (RFC 6347 §4.2) plus a cookie round trip: this bounds it from above.
+        Console.WriteLine($"  this machine's (D)TLS 1.2 mutual-handshake ceiling with the simulator on the same cores (OpenSSL alone, TCP, no CoAP, no issuance): {tls12.SharedBoundPerSecond:N0}/s");
+    }
 }
 Console.WriteLine($"load average at end {LoadAverage()}");
 
