@@ -105,7 +105,8 @@ public sealed class SqliteStorage : IAmiPkiStorage
             {
                 var version = SqliteMigrator.Migrate(connection, time);
                 checkpointConnection = connections.OpenCheckpointer();
-                return new SqliteStorage(databasePath, new SqliteWriter(connection, nodeName, time), new SqliteCheckpointer(checkpointConnection),
+                var writer = new SqliteWriter(connection, nodeName, time);
+                return new SqliteStorage(databasePath, writer, new SqliteCheckpointer(checkpointConnection, writer.FinishCheckpointSoon),
                     new SqliteReadPool(connections), version);
             }
             catch

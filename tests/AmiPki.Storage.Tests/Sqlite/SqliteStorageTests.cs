@@ -1,4 +1,5 @@
 using AmiPki.Core.Audit;
+using AmiPki.Core.Storage;
 using AmiPki.Storage.Migrations;
 using AmiPki.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -114,5 +115,59 @@ public sealed class SqliteStorageTests
         }
         await write.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.That((await storage.Audit.VerifyAsync(CancellationToken.None)).EntriesChecked, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task The_wal_is_started_over_while_writes_never_pause()
+    {
+        // Before the writer finished the background checkpoints itself, a WAL under sustained writes was never rewound
+        // (SQLite rewinds only a WAL wholly copied back) and grew by tens of megabytes a second.
+        await using var storage = await OpenAsync();
+        var walPath = _files.DatabasePath + "-wal";
+        using var stop = new CancellationTokenSource();
+        var der = new byte[600];
+        var writers = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var serial = $"{worker:X2}{i:X8}";
+                var now = DateTimeOffset.UtcNow;
+                var intent = new IssuanceIntent("wal-ca", serial, "meter", "CN=" + serial, now, now.AddYears(1), "test", "test", now);
+                Assert.That(await storage.Issuance.TryReserveAsync(intent, CancellationToken.None), Is.True);
+                await storage.Issuance.CompleteAsync("wal-ca", serial, der, "00", new AuditEvent(now, "issuance", "test", "success", serial),
+                    CancellationToken.None);
+            }
+        })).ToArray();
+        try
+        {
+            var first = await CheckpointSequenceAsync(walPath);
+            var restarts = 0;
+            var commitsBefore = storage.WriterCommits;
+            // The checkpointer runs once a second: two rewinds within 15 s, or the WAL is not being rewound.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            while (DateTime.UtcNow < deadline && restarts < 2)
+            {
+                await Task.Delay(100);
+                restarts = (int)(await CheckpointSequenceAsync(walPath) - first);
+                Assert.That(writers.Where(w => w.IsFaulted), Is.Empty, "a writer failed");
+            }
+
+            Assert.That(restarts, Is.GreaterThanOrEqualTo(2), "the WAL header's checkpoint sequence number did not advance under sustained writes");
+            Assert.That(storage.WriterCommits - commitsBefore, Is.GreaterThan(100), "the writes did not go on meanwhile");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+        }
+    }
+
+    /// <summary>The checkpoint sequence number of the WAL header (big-endian at offset 12; sqlite.org/fileformat2.html#walformat).</summary>
+    private static async Task<uint> CheckpointSequenceAsync(string walPath)
+    {
+        await using var wal = new FileStream(walPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var header = new byte[16];
+        await wal.ReadExactlyAsync(header);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(12));
     }
 }

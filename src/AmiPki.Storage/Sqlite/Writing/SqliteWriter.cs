@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace AmiPki.Storage.Sqlite.Writing;
 
@@ -30,6 +31,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly ManualResetEventSlim _queued = new(false, spinCount: 0);
     private readonly Action _setQueued;
     private long _commits;
+    private int _finishCheckpoint;
 
     /// <param name="connection">An open writer connection, migrated; the writer owns and closes it.</param>
     public SqliteWriter(SqliteConnection connection, string node, TimeProvider time)
@@ -53,6 +55,16 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     /// <summary>Transactions committed so far (how well writes are being grouped: operations ÷ commits).</summary>
     public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>
+    /// Asks the writer to checkpoint the frames the background checkpointer did not reach, between two batches: no
+    /// write runs then, so the WAL is wholly copied back and the next transaction rewinds it (see <see cref="SqliteCheckpointer"/>).
+    /// </summary>
+    /// <remarks>
+    /// An idle writer is left asleep: with no new frames the background round copied everything, and the next
+    /// transaction rewinds the WAL by itself.
+    /// </remarks>
+    public void FinishCheckpointSoon() => Volatile.Write(ref _finishCheckpoint, 1);
 
     /// <summary>Queues a write; the task completes once the transaction that ran it has committed.</summary>
     public Task<T> EnqueueAsync<T>(Func<SqliteWriteContext, T> body, CancellationToken cancellationToken)
@@ -97,6 +109,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 {
                     RunBatch(batch, failures);
                 }
+                if (Interlocked.Exchange(ref _finishCheckpoint, 0) == 1)
+                {
+                    FinishCheckpoint();
+                }
             }
         }
         finally
@@ -126,6 +142,17 @@ internal sealed class SqliteWriter : IAsyncDisposable
             _queued.Wait();
         }
         return waiting.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// A PASSIVE checkpoint on the writer's own connection: it never waits for readers, and copies only what the
+    /// background round left (a few milliseconds of commits). Busy (another process checkpointing) or a reader still
+    /// on an old snapshot only means the WAL is rewound a round later; nothing committed depends on it.
+    /// </summary>
+    private void FinishCheckpoint()
+    {
+        // The result code is not checked on purpose (see above); the frame counts are not needed.
+        raw.sqlite3_wal_checkpoint_v2(_connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _);
     }
 
     private void RunBatch(List<WriteOperation> batch, Exception?[] failures)
