@@ -1,5 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-
 namespace AmiPki.Core.Issuance;
 
 /// <summary>
@@ -14,7 +12,7 @@ public sealed record EnrollmentRequest(ReadOnlyMemory<byte> CsrDer, string Profi
     public DeviceContext? Device { get; init; }
 
     /// <summary>For re-enrollment: the certificate being renewed. Subject and SAN must be identical (RFC 7030 §4.2.2).</summary>
-    public X509Certificate2? Renewing { get; init; }
+    public CertificateFields? Renewing { get; init; }
 
     /// <summary>Set when the protocol proved possession another way (e.g. CRMF POP already checked by the adapter).</summary>
     public bool ProofOfPossessionVerified { get; init; }

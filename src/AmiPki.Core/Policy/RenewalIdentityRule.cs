@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using AmiPki.Core.Asn1;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Profiles;
@@ -17,14 +16,14 @@ public sealed class RenewalIdentityRule : IRequestRule
         {
             return;
         }
-        if (!current.SubjectName.RawData.AsSpan().SequenceEqual(csr.SubjectDer.Span))
+        if (!current.SubjectDer.AsSpan().SequenceEqual(csr.SubjectDer.Span))
         {
             throw new IssuanceRefusal(RefusalKind.ProfileViolation,
                 $"a renewal must keep the subject: the current certificate is '{current.Subject}'");
         }
-        var currentSan = current.Extensions[Oids.SubjectAltName]?.RawData;
-        var requestedSan = csr.RequestedExtensions.GetValueOrDefault(Oids.SubjectAltName)?.Value;
-        if (!(currentSan ?? []).AsSpan().SequenceEqual(requestedSan ?? []))
+        var currentSan = current.SubjectAltName ?? [];
+        var requestedSan = csr.RequestedExtensions.GetValueOrDefault(Oids.SubjectAltName)?.Value ?? [];
+        if (!currentSan.AsSpan().SequenceEqual(requestedSan))
         {
             throw new IssuanceRefusal(RefusalKind.ProfileViolation, "a renewal must keep the subject alternative names of the current certificate");
         }

@@ -1,6 +1,5 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using AmiPki.Core.Asn1;
 using AmiPki.Core.Authorities;
@@ -88,49 +87,34 @@ public sealed class CmpAuthenticator
         {
             throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "a signed request must carry the signer's certificate first in extraCerts (RFC 9483 §3.3)");
         }
-        X509Certificate2 certificate;
         CertificateFields fields;
         try
         {
-            certificate = X509CertificateLoader.LoadCertificate(message.ExtraCerts[0]);
+            // Read from its DER, no X509Certificate2 (an OpenSSL decode per request): what this path needs is its
+            // names, validity, key and bytes; that it is ours is proven below by byte equality with our record.
+            fields = CertificateFields.Read(message.ExtraCerts[0]);
         }
-        catch (CryptographicException)
+        catch (AsnContentException)
         {
-            throw new CmpRejection(PkiFailureInfo.BadDataFormat, "the first extraCert is not a certificate");
+            throw new CmpRejection(PkiFailureInfo.BadDataFormat, "the first extraCert is not a DER certificate");
         }
-        try
+        var now = _time.GetUtcNow();
+        if (now < fields.NotBefore || now > fields.NotAfter)
         {
-            try
-            {
-                fields = CertificateFields.Read(message.ExtraCerts[0]);
-            }
-            catch (AsnContentException)
-            {
-                throw new CmpRejection(PkiFailureInfo.BadDataFormat, "the first extraCert is not a DER certificate");
-            }
-            var now = _time.GetUtcNow();
-            if (now < fields.NotBefore || now > fields.NotAfter)
-            {
-                throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "the signer's certificate is not valid now");
-            }
-            var record = await FindIssuedAsync(fields, message.ExtraCerts[0], cancellationToken);
-            if (record.Revocation is not null)
-            {
-                throw new CmpRejection(PkiFailureInfo.CertRevoked, "the signer's certificate is revoked");
-            }
-            // The key is read from the certificate's DER (no PublicKey object, no .NET key import: CmpSignatures.KeyOf).
-            if (CmpSignatures.KeyOf(fields.SubjectPublicKeyInfo) is not { } signerKey
-                || !signerKey.VerifyWithPublicKey(message.ProtectedPart.Span, oid, message.Protection))
-            {
-                throw new CmpRejection(PkiFailureInfo.BadMessageCheck, "the signature does not verify with the signer's certificate (RFC 4210 §5.1.3.3)");
-            }
-            return CmpSender.ForCertificate(certificate, record);
+            throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "the signer's certificate is not valid now");
         }
-        catch
+        var record = await FindIssuedAsync(fields, message.ExtraCerts[0], cancellationToken);
+        if (record.Revocation is not null)
         {
-            certificate.Dispose();
-            throw;
+            throw new CmpRejection(PkiFailureInfo.CertRevoked, "the signer's certificate is revoked");
         }
+        // The key is read from the certificate's DER (no PublicKey object, no .NET key import: CmpSignatures.KeyOf).
+        if (CmpSignatures.KeyOf(fields.SubjectPublicKeyInfo) is not { } signerKey
+            || !signerKey.VerifyWithPublicKey(message.ProtectedPart.Span, oid, message.Protection))
+        {
+            throw new CmpRejection(PkiFailureInfo.BadMessageCheck, "the signature does not verify with the signer's certificate (RFC 4210 §5.1.3.3)");
+        }
+        return CmpSender.ForCertificate(fields, record);
     }
 
     /// <summary>

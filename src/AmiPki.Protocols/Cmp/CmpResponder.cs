@@ -2,6 +2,7 @@ using System.Formats.Asn1;
 using System.Security.Cryptography;
 using AmiPki.Core.Asn1;
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Issuance;
 using AmiPki.Core.Keys;
 
 namespace AmiPki.Protocols.Cmp;

@@ -1,5 +1,5 @@
-using System.Security.Cryptography.X509Certificates;
 using AmiPki.Core.Credentials;
+using AmiPki.Core.Issuance;
 using AmiPki.Core.Storage;
 
 namespace AmiPki.Protocols.Cmp;
@@ -11,7 +11,7 @@ namespace AmiPki.Protocols.Cmp;
 public sealed class CmpSender
 {
     private CmpSender(string identity, EnrollmentCredential? credential, IPasswordMac? mac, byte[]? secret, byte[]? senderKid,
-        X509Certificate2? certificate, CertificateRecord? record)
+        CertificateFields? certificate, CertificateRecord? record)
     {
         Identity = identity;
         Credential = credential;
@@ -33,7 +33,8 @@ public sealed class CmpSender
 
     public byte[]? SenderKid { get; }
 
-    public X509Certificate2? Certificate { get; }
+    /// <summary>The signer's certificate, as presented first in extraCerts (byte for byte the one AmiPki recorded).</summary>
+    public CertificateFields? Certificate { get; }
 
     public CertificateRecord? Record { get; }
 
@@ -42,7 +43,7 @@ public sealed class CmpSender
     public static CmpSender ForCredential(EnrollmentCredential credential, IPasswordMac mac, byte[] secret, byte[] senderKid) =>
         new($"cmp-ref:{credential.Name}", credential, mac, secret, senderKid, null, null);
 
-    public static CmpSender ForCertificate(X509Certificate2 certificate, CertificateRecord record) =>
+    public static CmpSender ForCertificate(CertificateFields certificate, CertificateRecord record) =>
         new($"cert:{record.Issuer}:{record.SerialHex}", null, null, null, null, certificate, record);
 
     public CmpResponseProtection Protection(CmpResponder? responder) => Mac is not null

@@ -1,7 +1,6 @@
 using System.Formats.Asn1;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Asn1;
 using AmiPki.Core.Authorities;
@@ -114,12 +113,6 @@ public sealed class CmpService
         {
             CmpLog.Failed(_logger, e);
             return Error(request, sender, responder, PkiFailureInfo.SystemFailure, "internal error");
-        }
-        finally
-        {
-            // The signer's certificate lives for this request only (a waiting enrollment keeps its own copy): released
-            // now rather than by the finalizer thread, which would also keep every one alive through another GC.
-            sender?.Certificate?.Dispose();
         }
     }
 
@@ -249,15 +242,13 @@ public sealed class CmpService
             $"profile {enrollment.ProfileName} needs manual approval, but no approval store is configured on this server");
         var id = PendingRequestId.Compute(EnrollmentProtocol.Cmp, enrollment.ProfileName, sender.Identity, enrollment.CsrDer.Span);
         await store.SubmitAsync(new PendingRequest(id, EnrollmentProtocol.Cmp, enrollment.ProfileName, sender.Identity, prepared.Subject,
-            enrollment.CsrDer.ToArray(), enrollment.Renewing?.RawData, null, PendingRequestState.Pending, _time.GetUtcNow()), CancellationToken.None);
+            enrollment.CsrDer.ToArray(), enrollment.Renewing?.Der, null, PendingRequestState.Pending, _time.GetUtcNow()), CancellationToken.None);
         await _audit.AppendAsync(sender.Identity, "pending", $"request={id} profile={enrollment.ProfileName} subject={prepared.Subject}");
         var header = CmpResponseHeader.For(request);
         lock (transaction.Lock)
         {
             transaction.PendingId = id;
-            transaction.Enrollment = enrollment.Renewing is { } renewing
-                ? enrollment with { Renewing = X509CertificateLoader.LoadCertificate(renewing.RawData) }
-                : enrollment;
+            transaction.Enrollment = enrollment;
             transaction.LastSenderNonce = header.SenderNonce;
             transaction.State = CmpTransactionState.Waiting;
         }
@@ -349,7 +340,7 @@ public sealed class CmpService
     {
         string profileName;
         Requester requester;
-        X509Certificate2? renewing = null;
+        CertificateFields? renewing = null;
         if (request.BodyType == PkiBodyType.Kur)
         {
             // RFC 9483 §4.1.3: kur is signed with the certificate to be updated; the new one keeps its profile.
@@ -412,7 +403,7 @@ public sealed class CmpService
                     throw new CmpRejection(PkiFailureInfo.BadCertTemplate, "the template needs a subject (RFC 9483 §4.1.1)");
                 }
                 if (request.BodyType == PkiBodyType.Kur && message.OldCertId is { } oldCertId
-                    && (!oldCertId.IssuerDer.AsSpan().SequenceEqual(sender.Certificate!.IssuerName.RawData)
+                    && (!oldCertId.IssuerDer.AsSpan().SequenceEqual(sender.Certificate!.IssuerDer)
                         || SerialReference.NormalizeSerial(oldCertId.SerialHex) != sender.Record!.SerialHex))
                 {
                     throw new CmpRejection(PkiFailureInfo.BadCertId, "oldCertID does not name the certificate that signed the request (RFC 4211 §6.5)");

@@ -87,7 +87,7 @@ internal sealed class EstService
             var request = new EnrollmentRequest(csrDer, profile.Name, identity.Requester, EnrollmentProtocol.Est)
             {
                 Device = identity.Device,
-                Renewing = identity.Renewing,
+                Renewing = identity.Renewing is { } current ? CertificateFields.Read(current.RawData) : null,
             };
             var issued = profile.ManualApproval
                 ? await ApprovedOrPendingAsync(context, request, identity)

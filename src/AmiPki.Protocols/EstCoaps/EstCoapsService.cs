@@ -99,7 +99,7 @@ internal sealed class EstCoapsService
             var enrollment = new EnrollmentRequest(csrDer, profile.Name, identity.Requester, EnrollmentProtocol.EstCoaps)
             {
                 Device = identity.Device,
-                Renewing = identity.Renewing,
+                Renewing = identity.Renewing is { } current ? CertificateFields.Read(current.RawData) : null,
             };
             var issued = profile.ManualApproval
                 ? await ApprovedOrPendingAsync(enrollment, identity).ConfigureAwait(false)

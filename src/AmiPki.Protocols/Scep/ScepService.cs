@@ -179,7 +179,7 @@ public sealed class ScepService
             new Requester(identity.Requester, renewing is null ? RequesterKind.Credential : RequesterKind.CurrentCertificate, [identity.Profile]),
             EnrollmentProtocol.Scep)
         {
-            Renewing = renewing,
+            Renewing = renewing is null ? null : CertificateFields.Read(renewing.RawData),
         };
         PreparedCertificate prepared;
         try
@@ -305,7 +305,7 @@ public sealed class ScepService
             var kind = held.RenewingDer is null ? RequesterKind.Credential : RequesterKind.CurrentCertificate;
             var enrollment = new EnrollmentRequest(held.CsrDer, held.Profile, new Requester(held.Requester, kind, [held.Profile]), EnrollmentProtocol.Scep)
             {
-                Renewing = held.RenewingDer is { } renewing ? X509CertificateLoader.LoadCertificate(renewing) : null,
+                Renewing = held.RenewingDer is { } renewing ? CertificateFields.Read(renewing) : null,
             };
             var issued = await _issuance.IssueAsync(enrollment, cancellationToken);
             await store.MarkIssuedAsync(held.Id, issued.Issuer.Name, issued.SerialHex, issued.Der, CancellationToken.None);
