@@ -30,6 +30,9 @@ public sealed class CertificateAuthority
 
     public X509Certificate2 Certificate { get; }
 
+    /// <summary>The CA certificate's DER, as recorded (no copy: <see cref="X509Certificate2.RawData"/> copies on every read).</summary>
+    public byte[] Der => Record.CertificateDer;
+
     /// <summary>DER of the CA's subject Name: the issuer field of everything it signs.</summary>
     public byte[] SubjectName { get; }
 

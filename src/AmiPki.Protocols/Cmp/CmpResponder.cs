@@ -49,17 +49,12 @@ public sealed class CmpResponder
         var fields = CertificateFields.Read(certificateDer);
         var algorithm = key.KeySize > 256 ? KeyAlgorithm.EcP384 : KeyAlgorithm.EcP256;
         var hash = algorithm == KeyAlgorithm.EcP384 ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256;
-        var chain = new byte[caChain.Count + 1][];
-        chain[0] = certificateDer;
-        for (var i = 0; i < caChain.Count; i++)
-        {
-            chain[i + 1] = caChain[i].Certificate.RawData;
-        }
-        return new CmpResponder(fields.SubjectDer, fields.SubjectKeyIdentifier, fields.NotAfter, chain, key, null, algorithm, hash);
+        return new CmpResponder(fields.SubjectDer, fields.SubjectKeyIdentifier, fields.NotAfter, [certificateDer, .. caChain.Select(c => c.Der)], key, null,
+            algorithm, hash);
     }
 
     public static CmpResponder Authority(CertificateAuthority authority, IReadOnlyList<CertificateAuthority> caChain) =>
-        new(authority.SubjectName, authority.SubjectKeyIdentifier, authority.NotAfter, [.. caChain.Select(c => c.Certificate.RawData)], null, authority,
+        new(authority.SubjectName, authority.SubjectKeyIdentifier, authority.NotAfter, [.. caChain.Select(c => c.Der)], null, authority,
             authority.Key.Algorithm, authority.SignatureHash);
 
     /// <summary>ECDSA as DER Ecdsa-Sig-Value (RFC 3279 §2.2.3), RSA PKCS#1 v1.5, matching <see cref="SignatureAlgorithm"/>.</summary>

@@ -1,5 +1,4 @@
 using System.Formats.Asn1;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Asn1;
@@ -33,7 +32,6 @@ public sealed class CmpService
     private readonly CmpAudit _audit;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConditionalWeakTable<CertificateAuthority, byte[]> _caDer = new();
 
     public CmpService(CmpOptions options, IssuanceService issuance, CaHierarchy authorities, ICertificateReader certificates, CmpRevoker revoker,
         Core.Credentials.ICredentialStore credentials, CmpAuthenticator authenticator, CmpResponderProvider responders, CmpTransactionStore transactions,
@@ -209,23 +207,11 @@ public sealed class CmpService
         {
             await _revoker.RevokeAsync(superseded.Item1, superseded.Item2, RevocationReason.Superseded, sender.Identity);
         }
-        var chain = ChainDerOf(issuer);
+        var chain = _authorities.ChainOf(issuer).Select(a => a.Der).ToList();
         // RFC 9483 §4.1.1: with MAC protection, caPubs carries the root the new certificate chains to.
         var caPubs = sender.Mac is not null && transaction.RequestType == PkiBodyType.Ir && chain.Count > 0 ? new List<byte[]> { chain[^1] } : [];
         return Write(header, ResponseTypeOf(transaction.RequestType), CmpBodies.CertRep(caPubs, transaction.CertReqId, certificateDer, null, null), sender,
             responder, chain);
-    }
-
-    /// <summary>The DER of the issuer's chain, issuer first; each CA's DER copied out of its certificate once, not per response.</summary>
-    private List<byte[]> ChainDerOf(string issuer)
-    {
-        var authorities = _authorities.ChainOf(issuer);
-        var chain = new List<byte[]>(authorities.Count);
-        foreach (var authority in authorities)
-        {
-            chain.Add(_caDer.GetValue(authority, static a => a.Certificate.RawData));
-        }
-        return chain;
     }
 
     private static PkiBodyType ResponseTypeOf(PkiBodyType requestType) =>
@@ -584,7 +570,7 @@ public sealed class CmpService
                 case CmpOids.CaCerts:
                     // RFC 9480 §4.3.1: the CA certificates a requester may need, each once.
                     var issuers = profile?.Issuers ?? [.. _authorities.Names];
-                    var certificates = issuers.SelectMany(_authorities.ChainOf).DistinctBy(a => a.Name).Select(a => a.Certificate.RawData);
+                    var certificates = issuers.SelectMany(_authorities.ChainOf).DistinctBy(a => a.Name).Select(a => a.Der);
                     answers.Add((type, CmpBodies.Certificates(certificates)));
                     break;
                 case CmpOids.SignKeyPairTypes:
