@@ -32,6 +32,11 @@ public sealed class WebhookSignatureTests
         Assert.That(long.Parse(parts["t"], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(bed.Clock.GetUtcNow().ToUnixTimeSeconds()),
             "the signed time is the server's clock at the call");
         Assert.That(parts["v1"], Is.EqualTo(Expected("head-end-shared-secret-for-tests", parts["t"], call.Body)), "HMAC over t.body with the secret");
+        // What a head-end without .NET does: recompute the MAC with openssl over the same bytes.
+        var openssl = await ExternalProcess.RunAsync("openssl", ["dgst", "-sha256", "-hmac", "head-end-shared-secret-for-tests", "-r"],
+            Encoding.UTF8.GetBytes(parts["t"] + "." + call.Body));
+        Assert.That(openssl.ExitCode, Is.Zero, openssl.Describe());
+        Assert.That(openssl.StandardOutput.Split(' ')[0], Is.EqualTo(parts["v1"]), "openssl dgst -hmac computes the same signature");
         Assert.That(parts["v1"], Is.Not.EqualTo(Expected("another-secret", parts["t"], call.Body)), "another secret does not verify");
         Assert.That(parts["v1"], Is.Not.EqualTo(Expected("head-end-shared-secret-for-tests", parts["t"], call.Body.Replace("renewal-due", "renewal-dux", StringComparison.Ordinal))),
             "a changed body does not verify");
