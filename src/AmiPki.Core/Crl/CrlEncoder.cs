@@ -11,7 +11,7 @@ namespace AmiPki.Core.Crl;
 /// Encodes and signs a v2 CRL (RFC 5280 §5.1) with the issuer's key, wherever it lives. Entries are streamed from
 /// storage and encoded in batches into one doubling buffer: a million entries cost their DER (about 40–60 bytes each)
 /// a few times over, not a million objects, and time linear in their number. Extensions: AKI (§5.2.1), CRL Number (§5.2.3), Delta CRL Indicator
-/// (§5.2.4, critical), Issuing Distribution Point (§5.2.5, critical) and Freshest CRL (§5.2.6, complete CRLs only);
+/// (§5.2.4, critical), Issuing Distribution Point (§5.2.5, critical; only with a distribution point) and Freshest CRL (§5.2.6, complete CRLs only);
 /// entries carry reasonCode (§5.3.1, omitted for unspecified) and invalidityDate (§5.3.2).
 /// </summary>
 public static class CrlEncoder
@@ -65,6 +65,7 @@ public static class CrlEncoder
             if (parameters.DistributionPointUrl is { } url)
             {
                 // Same value in the complete and the delta CRL (§5.2.4 requires the scopes to match; OpenSSL compares the bytes).
+                // Absent (no URL) for a CRL that covers every certificate of its issuer, such as a root's (CrlGenerator.ScopeUrlFor).
                 WriteExtension(extensions, CrlOids.IssuingDistributionPoint, true, EncodeIssuingDistributionPoint(url));
             }
             if (!parameters.IsDelta && parameters.FreshestCrlUrl is { } freshest)

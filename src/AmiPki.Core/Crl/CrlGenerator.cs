@@ -26,6 +26,22 @@ public sealed class CrlGenerator
     public static string? DeltaUrlFor(string? crlUrl) =>
         crlUrl is not null && crlUrl.EndsWith(".crl", StringComparison.OrdinalIgnoreCase) ? crlUrl[..^4] + "-delta.crl" : null;
 
+    /// <summary>
+    /// The distribution point a CRL of <paramref name="issuer"/> names in its Issuing Distribution Point (RFC 5280 §5.2.5),
+    /// or null for no IDP at all: the CRL then covers every certificate the CA issued. An issuing CA's CRL names its CDP
+    /// URL, which every certificate it issues carries. A root's CRL has no IDP: it must also cover certificates without
+    /// a CDP, above all the self-signed root itself, which OpenSSL (<c>-crl_check_all</c>, nginx <c>ssl_crl</c>, Apache
+    /// <c>SSLCARevocationCheck chain</c>) checks against it too; an IDP distributionPoint matches no certificate without
+    /// a CDP (§6.3.3 b.2.i; OpenSSL: "different CRL scope"). No onlyContainsCACerts either: the root also issues end
+    /// entities (its delegated OCSP responder), and an empty IDP is forbidden (§5.2.5), so the complete and delta CRLs
+    /// of a root leave the extension out (the same, full scope, §5.2.4).
+    /// </summary>
+    public static string? ScopeUrlFor(CertificateAuthority issuer)
+    {
+        ArgumentNullException.ThrowIfNull(issuer);
+        return issuer.Record.Parent is null ? null : issuer.Record.CrlUrl;
+    }
+
     /// <summary>A complete CRL: every certificate revoked now (released holds excluded).</summary>
     /// <param name="withFreshest">Name the delta CRL in a Freshest CRL extension (RFC 5280 §5.2.6).</param>
     public async Task<PublishedCrl> BuildFullAsync(CertificateAuthority issuer, TimeSpan validity, bool withFreshest, CancellationToken cancellationToken)
@@ -33,7 +49,7 @@ public sealed class CrlGenerator
         ArgumentNullException.ThrowIfNull(issuer);
         var number = await _store.NextCrlNumberAsync(issuer.Name, cancellationToken);
         var thisUpdate = TruncateToSeconds(_time.GetUtcNow());
-        var parameters = new CrlParameters(number, thisUpdate, thisUpdate + validity, issuer.Record.CrlUrl,
+        var parameters = new CrlParameters(number, thisUpdate, thisUpdate + validity, ScopeUrlFor(issuer),
             withFreshest ? DeltaUrlFor(issuer.Record.CrlUrl) : null);
         var encoding = await CrlEncoder.EncodeAsync(issuer, parameters, _store.ListRevokedAsync(issuer.Name, null, cancellationToken), cancellationToken);
         await AuditAsync(issuer.Name, $"complete CRL number={number} entries={encoding.EntryCount} thisUpdate={thisUpdate:O} nextUpdate={parameters.NextUpdate:O}");
@@ -51,7 +67,7 @@ public sealed class CrlGenerator
         ArgumentNullException.ThrowIfNull(issuer);
         var number = await _store.NextCrlNumberAsync(issuer.Name, cancellationToken);
         var thisUpdate = TruncateToSeconds(_time.GetUtcNow());
-        var parameters = new CrlParameters(number, thisUpdate, thisUpdate + validity, issuer.Record.CrlUrl, null, baseNumber);
+        var parameters = new CrlParameters(number, thisUpdate, thisUpdate + validity, ScopeUrlFor(issuer), null, baseNumber);
         var encoding = await CrlEncoder.EncodeAsync(issuer, parameters, _store.ListRevokedAsync(issuer.Name, since, cancellationToken), cancellationToken);
         await AuditAsync(issuer.Name, $"delta CRL number={number} base={baseNumber} entries={encoding.EntryCount} thisUpdate={thisUpdate:O}");
         return new PublishedCrl(issuer.Name, number, baseNumber, thisUpdate, parameters.NextUpdate, encoding.Der, encoding.EntryCount);

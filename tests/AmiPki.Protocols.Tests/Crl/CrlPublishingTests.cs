@@ -30,6 +30,30 @@ public sealed class CrlPublishingTests
     }
 
     [Test]
+    public async Task An_issuing_CA_CRL_is_scoped_to_its_CDP_and_a_root_CRL_has_no_IDP_so_it_covers_the_root_itself()
+    {
+        await using var bed = await RevocationTestBed.CreateAsync();
+        var generator = bed.CrlGenerator();
+        var root = bed.Ca("root");
+        var issuing = bed.Ca("issuing-s1");
+        var issuingFull = CrlReader.Read((await generator.BuildFullAsync(issuing, TimeSpan.FromDays(1), true, CancellationToken.None)).Der);
+        Assert.That(issuingFull.Extensions["2.5.29.28"].Critical, Is.True, "the end-entity CRL keeps its critical IDP");
+        Assert.That(issuingFull.Extensions["2.5.29.28"].Value, Is.EqualTo(Core.Crl.CrlEncoder.EncodeIssuingDistributionPoint(issuing.Record.CrlUrl!)));
+
+        // RFC 5280 §6.3.3 b.2: an IDP distributionPoint matches no certificate without a CDP, and the self-signed root
+        // has none; OpenSSL -crl_check_all checks the root against its own CRL ("different CRL scope" otherwise).
+        Assert.That(root.Certificate.Extensions["2.5.29.31"], Is.Null, "the root carries no CDP");
+        var rootFull = await generator.BuildFullAsync(root, TimeSpan.FromDays(1), true, CancellationToken.None);
+        var rootDelta = await generator.BuildDeltaAsync(root, rootFull.Number, DateTimeOffset.UtcNow.AddHours(-1), TimeSpan.FromHours(1), CancellationToken.None);
+        var full = CrlReader.Read(rootFull.Der);
+        var delta = CrlReader.Read(rootDelta.Der);
+        Assert.That(full.Extensions.ContainsKey("2.5.29.28"), Is.False, "no IDP: the root's CRL covers everything the root issued");
+        Assert.That(delta.Extensions.ContainsKey("2.5.29.28"), Is.False, "the delta has the same (full) scope as its base (§5.2.4)");
+        Assert.That(full.Extensions.ContainsKey("2.5.29.46"), Is.True, "the Freshest CRL still points at the delta");
+        Assert.That(delta.Extensions["2.5.29.27"].Critical, Is.True);
+    }
+
+    [Test]
     public async Task A_revocation_reaches_the_complete_CRL_and_the_delta_on_the_unchanged_base()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
