@@ -47,7 +47,7 @@ openssl base64 -in "$meter-operational.csr.der" -out "$meter-operational.csr.b64
 
 mkdir -p "$data/trust/manufacturers"
 cp "$out/dev-manufacturer.pem" "$data/trust/manufacturers/dev-meters.pem"
-printf 'system_title,idevid_sha256,idevid_serial,manufacturer,lot,dcu\n%s,%s,,dev-meters,DEV-LOT,DEV-DCU\n' \
+printf 'system_title,idevid_sha256,idevid_serial,manufacturer,lot,dcu,kind\n%s,%s,,dev-meters,DEV-LOT,DEV-DCU,meter\n' \
     "$system_title" "$fingerprint" > "$meter-manifest.csv"
 $amipki devices import "$meter-manifest.csv" --data "$data"
 $amipki chain --data "$data" --out "$out/amipki-root.pem" >/dev/null

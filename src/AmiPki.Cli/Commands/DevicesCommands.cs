@@ -9,7 +9,11 @@ public static class DevicesCommands
 {
     public static Command Create()
     {
-        var file = new Argument<FileInfo>("file") { Description = $"CSV manifest with the header {DeviceManifest.Header}" };
+        var file = new Argument<FileInfo>("file")
+        {
+            Description = $"CSV manifest with the header {DeviceManifest.Header} (kind: {string.Join(", ", DeviceKinds.All)}; "
+                          + $"the legacy header {DeviceManifest.LegacyHeader} lists meters)",
+        };
         var import = new Command("import", "Import a manufacturer device manifest") { file };
         import.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -39,7 +43,7 @@ public static class DevicesCommands
             var rows = await runtime.Storage.Devices.ListAsync(parseResult.GetValue(dcu), parseResult.GetValue(lot), parseResult.GetValue(limit), 0, cancellationToken);
             foreach (var device in rows)
             {
-                Console.WriteLine($"{device.SystemTitle}  {device.Manufacturer,-16} lot {device.ManufacturerLot ?? "-",-12} dcu {device.Dcu ?? "-",-12} idevid {device.IDevIdSha256 ?? device.IDevIdSerial ?? "-"}");
+                Console.WriteLine($"{device.SystemTitle}  {device.Kind,-14} {device.Manufacturer,-16} lot {device.ManufacturerLot ?? "-",-12} dcu {device.Dcu ?? "-",-12} idevid {device.IDevIdSha256 ?? device.IDevIdSerial ?? "-"}");
             }
             Console.WriteLine($"{rows.Count} device(s)");
             return 0;

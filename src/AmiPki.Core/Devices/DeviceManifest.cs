@@ -4,13 +4,19 @@ using AmiPki.Core.Validation;
 namespace AmiPki.Core.Devices;
 
 /// <summary>
-/// A manufacturer manifest: CSV with the header <c>system_title,idevid_sha256,idevid_serial,manufacturer,lot,dcu</c>.
+/// A manufacturer manifest: CSV with the header <c>system_title,idevid_sha256,idevid_serial,manufacturer,lot,dcu,kind</c>
+/// (<see cref="Header"/>), where kind is one of <see cref="DeviceKinds.All"/> (trimmed, lower-cased). The six-column
+/// <see cref="LegacyHeader"/> without kind is still read: its devices are meters, as the first manifests were.
 /// Every line is checked before anything is written (so a bad file changes nothing); the first bad line is named.
 /// Read by <c>amipki devices import</c> and by the admin API's device import alike.
 /// </summary>
 public static class DeviceManifest
 {
-    public const string Header = "system_title,idevid_sha256,idevid_serial,manufacturer,lot,dcu";
+    public const string Header = "system_title,idevid_sha256,idevid_serial,manufacturer,lot,dcu,kind";
+
+    /// <summary>The header before devices had a kind: every device of such a manifest is a <see cref="DeviceKinds.Meter"/>.</summary>
+    public const string LegacyHeader = "system_title,idevid_sha256,idevid_serial,manufacturer,lot,dcu";
+
     public const string MediaType = "text/csv";
     private const int MaxLines = 10_000_000;
 
@@ -28,15 +34,21 @@ public static class DeviceManifest
         var devices = new List<DeviceRecord>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var lineNumber = 0;
+        var withKind = true;
         while (reader.ReadLine() is { } rawLine)
         {
             lineNumber++;
             var line = rawLine.Trim();
             if (lineNumber == 1)
             {
-                if (!string.Equals(line.TrimStart('\uFEFF').Replace(" ", "", StringComparison.Ordinal), Header, StringComparison.OrdinalIgnoreCase))
+                var header = line.TrimStart('\uFEFF').Replace(" ", "", StringComparison.Ordinal);
+                if (string.Equals(header, LegacyHeader, StringComparison.OrdinalIgnoreCase))
                 {
-                    throw Bad(source, 1, $"the header must be '{Header}'");
+                    withKind = false;
+                }
+                else if (!string.Equals(header, Header, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw Bad(source, 1, $"the header must be '{Header}' (or, for a manifest of meters only, '{LegacyHeader}')");
                 }
                 continue;
             }
@@ -48,7 +60,7 @@ public static class DeviceManifest
             {
                 throw new InvalidInputException(source, $"{source}: more than {MaxLines} lines");
             }
-            devices.Add(ParseLine(line, source, lineNumber, seen, importedAt));
+            devices.Add(ParseLine(line, withKind, source, lineNumber, seen, importedAt));
         }
         if (lineNumber == 0)
         {
@@ -57,12 +69,13 @@ public static class DeviceManifest
         return devices;
     }
 
-    private static DeviceRecord ParseLine(string line, string source, int lineNumber, HashSet<string> seen, DateTimeOffset importedAt)
+    private static DeviceRecord ParseLine(string line, bool withKind, string source, int lineNumber, HashSet<string> seen, DateTimeOffset importedAt)
     {
         var fields = line.Split(',');
-        if (fields.Length != 6)
+        var expected = withKind ? 7 : 6;
+        if (fields.Length != expected)
         {
-            throw Bad(source, lineNumber, $"expected 6 fields, found {fields.Length}");
+            throw Bad(source, lineNumber, $"expected {expected} fields, found {fields.Length}");
         }
         var systemTitle = fields[0].Trim().ToUpperInvariant();
         if (!SubjectNameRule.IsSystemTitle(systemTitle))
@@ -83,8 +96,16 @@ public static class DeviceManifest
         {
             throw Bad(source, lineNumber, "manufacturer is empty");
         }
-        return new DeviceRecord(systemTitle, fingerprint, Optional(fields[2]), manufacturer, Optional(fields[4]), Optional(fields[5]), importedAt);
+        var kind = withKind ? fields[6].Trim().ToLowerInvariant() : DeviceKinds.Meter;
+        if (!DeviceKinds.All.Contains(kind))
+        {
+            // An empty kind is refused too: taking it for a meter could give a DCU's factory certificate a meter's rights.
+            throw Bad(source, lineNumber, $"kind '{fields[6].Trim()}' is not a device kind (one of {ValidKinds})");
+        }
+        return new DeviceRecord(systemTitle, fingerprint, Optional(fields[2]), manufacturer, Optional(fields[4]), Optional(fields[5]), importedAt, kind);
     }
+
+    private static string ValidKinds => string.Join(", ", DeviceKinds.All.Order(StringComparer.Ordinal));
 
     private static InvalidInputException Bad(string source, int line, string reason) => new($"line {line}", $"{source}:{line}: {reason}");
 

@@ -21,7 +21,7 @@ public static class DeviceApi
         group.MapGet("/{systemTitle}", ShowAsync).Requires(AdminPermission.Read).WithName("showDevice").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/import", ImportAsync).Requires(AdminPermission.Operate).WithName("importDevices")
             .Accepts<string>(DeviceManifest.MediaType)
-            .WithSummary($"Import a manifest: text/csv with the header {DeviceManifest.Header}")
+            .WithSummary($"Import a manifest: text/csv with the header {DeviceManifest.Header} (or the legacy {DeviceManifest.LegacyHeader}: meters)")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         return api;

@@ -13,12 +13,12 @@ internal sealed class PostgresDeviceRegistry : IDeviceRegistry
     // The system title keeps the letter case of its first import (as in SQLite, where the key is COLLATE NOCASE).
     private const string SelectFrom = "SELECT " + DeviceRows.Columns + " FROM devices";
     private const string Upsert = """
-        INSERT INTO devices (system_title, idevid_sha256, idevid_serial, manufacturer, manufacturer_lot, dcu, imported_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        INSERT INTO devices (system_title, idevid_sha256, idevid_serial, manufacturer, manufacturer_lot, dcu, imported_at, kind)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
         ON CONFLICT (system_title_key) DO UPDATE SET
             idevid_sha256 = excluded.idevid_sha256, idevid_serial = excluded.idevid_serial,
             manufacturer = excluded.manufacturer, manufacturer_lot = excluded.manufacturer_lot,
-            dcu = excluded.dcu, imported_at = excluded.imported_at;
+            dcu = excluded.dcu, imported_at = excluded.imported_at, kind = excluded.kind;
         """;
 
     private readonly PostgresWriter _writer;
@@ -47,7 +47,8 @@ internal sealed class PostgresDeviceRegistry : IDeviceRegistry
                     .Text(device.Manufacturer)
                     .Text(device.ManufacturerLot)
                     .Text(device.Dcu)
-                    .Text(SqliteTime.ToText(device.ImportedAt));
+                    .Text(SqliteTime.ToText(device.ImportedAt))
+                    .Text(device.Kind);
                 try
                 {
                     written += await command.ExecuteNonQueryAsync().ConfigureAwait(false);

@@ -10,12 +10,12 @@ internal sealed class SqliteDeviceRegistry : IDeviceRegistry
 {
     private const string SelectFrom = "SELECT " + DeviceRows.Columns + " FROM devices";
     private const string Upsert = """
-        INSERT INTO devices (system_title, idevid_sha256, idevid_serial, manufacturer, manufacturer_lot, dcu, imported_at)
-        VALUES (@system_title, @idevid_sha256, @idevid_serial, @manufacturer, @lot, @dcu, @imported_at)
+        INSERT INTO devices (system_title, idevid_sha256, idevid_serial, manufacturer, manufacturer_lot, dcu, imported_at, kind)
+        VALUES (@system_title, @idevid_sha256, @idevid_serial, @manufacturer, @lot, @dcu, @imported_at, @kind)
         ON CONFLICT (system_title) DO UPDATE SET
             idevid_sha256 = excluded.idevid_sha256, idevid_serial = excluded.idevid_serial,
             manufacturer = excluded.manufacturer, manufacturer_lot = excluded.manufacturer_lot,
-            dcu = excluded.dcu, imported_at = excluded.imported_at;
+            dcu = excluded.dcu, imported_at = excluded.imported_at, kind = excluded.kind;
         """;
 
     private readonly SqliteWriter _writer;
@@ -48,6 +48,7 @@ internal sealed class SqliteDeviceRegistry : IDeviceRegistry
                         .Set("@lot", device.ManufacturerLot)
                         .Set("@dcu", device.Dcu)
                         .Set("@imported_at", SqliteTime.ToText(device.ImportedAt))
+                        .Set("@kind", device.Kind)
                         .ExecuteNonQuery();
                 }
                 catch (Microsoft.Data.Sqlite.SqliteException exception) when (exception.SqliteErrorCode == 19) // SQLITE_CONSTRAINT

@@ -244,10 +244,10 @@ public sealed class AdminApiTests
     [Test]
     public async Task Device_manifest_import_runs_with_progress_and_a_bad_manifest_changes_nothing()
     {
-        var csv = new StringBuilder("system_title,idevid_sha256,idevid_serial,manufacturer,lot,dcu\n");
+        var csv = new StringBuilder("system_title,idevid_sha256,idevid_serial,manufacturer,lot,dcu,kind\n");
         for (var i = 0; i < 2500; i++)
         {
-            csv.Append($"4150490000{i:X6},,SN-{i},acme,API-LOT,API-DCU-{i % 5}\n");
+            csv.Append($"4150490000{i:X6},,SN-{i},acme,API-LOT,API-DCU-{i % 5},{(i % 10 == 7 ? "Gateway" : "meter")}\n");
         }
         var operation = await RunOperationAsync(Operator, "/api/v1/devices/import", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"));
         Assert.That((string?)operation["kind"], Is.EqualTo("device-import"));
@@ -263,6 +263,9 @@ public sealed class AdminApiTests
         (status, _, device, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, "/api/v1/devices/4150490000000007");
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
         Assert.That((string?)device?["idevidSerial"], Is.EqualTo("SN-7"));
+        Assert.That((string?)device?["kind"], Is.EqualTo("gateway"), "the kind column, lower-cased");
+        (_, _, device, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, "/api/v1/devices/4150490000000008");
+        Assert.That((string?)device?["kind"], Is.EqualTo("meter"));
 
         // Line 3 is bad: nothing of the manifest is written, and the problem names the line.
         var bad = "system_title,idevid_sha256,idevid_serial,manufacturer,lot,dcu\n4150491111000001,,,acme,BAD-LOT,\nnot-a-title,,,acme,BAD-LOT,\n";

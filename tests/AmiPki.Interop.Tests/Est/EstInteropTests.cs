@@ -47,9 +47,11 @@ public sealed class EstInteropTests
             Directory.CreateDirectory(anchors);
             System.IO.File.Copy(File("mfr.pem"), Path.Combine(anchors, "acme.pem"));
             var manifest = Path.Combine(_work, "manifest.csv");
-            await System.IO.File.WriteAllTextAsync(manifest, $"system_title,idevid_sha256,idevid_serial,manufacturer,lot,dcu\n{SystemTitle},{fingerprint},,acme,LOT-7,DCU-1\n");
+            await System.IO.File.WriteAllTextAsync(manifest, $"system_title,idevid_sha256,idevid_serial,manufacturer,lot,dcu,kind\n{SystemTitle},{fingerprint},,acme,LOT-7,DCU-1,meter\n");
             var import = await AmiPkiServer.RunCliAsync(data, "devices", "import", manifest);
             Assert.That(import.ExitCode, Is.EqualTo(0), import.Describe());
+            var list = await AmiPkiServer.RunCliAsync(data, "devices", "list");
+            Assert.That(list.StandardOutput, Does.Match($"{SystemTitle} +meter +acme"), list.Describe());
             await using var storage = await SqliteStorage.OpenAsync(Path.Combine(data, "amipki.db"), "interop-setup", TimeProvider.System, CancellationToken.None);
             await storage.Credentials.AddAsync(new EnrollmentCredential("est-account", Account, SecretHasher.Hash(Secret), ["hes-client"], null, null, false, null,
                 DateTimeOffset.UtcNow), CancellationToken.None);

@@ -23,6 +23,27 @@ public abstract partial class StorageContractTests
     }
 
     [Test]
+    public async Task The_device_kind_round_trips_and_an_upsert_changes_it()
+    {
+        var dcu = Device(1) with { Kind = DeviceKinds.Dcu };
+        var gateway = Device(2) with { Kind = DeviceKinds.NetworkDevice };
+        Assert.That(Device(3).Kind, Is.EqualTo(DeviceKinds.Meter), "a record without a kind is a meter");
+        await Storage.Devices.UpsertAsync([dcu, gateway, Device(3)], CancellationToken.None);
+
+        Assert.That(await Storage.Devices.FindBySystemTitleAsync(dcu.SystemTitle, CancellationToken.None), Is.EqualTo(dcu));
+        Assert.That(await Storage.Devices.FindByIDevIdAsync(gateway.IDevIdSha256!, CancellationToken.None), Is.EqualTo(gateway));
+        Assert.That((await Storage.Devices.ListAsync(null, null, 10, 0, CancellationToken.None)).Select(d => d.Kind),
+            Is.EqualTo(new[] { DeviceKinds.Dcu, DeviceKinds.NetworkDevice, DeviceKinds.Meter }));
+
+        var reclassified = gateway with { Kind = DeviceKinds.Gateway, ImportedAt = T0.AddDays(1) };
+        await Storage.Devices.UpsertAsync([reclassified], CancellationToken.None);
+        await ReopenAsync();
+
+        Assert.That(await Storage.Devices.FindBySystemTitleAsync(gateway.SystemTitle, CancellationToken.None), Is.EqualTo(reclassified));
+        Assert.That(await Storage.Devices.FindBySystemTitleAsync(dcu.SystemTitle, CancellationToken.None), Is.EqualTo(dcu));
+    }
+
+    [Test]
     public async Task Devices_are_listed_by_dcu_and_lot_with_paging()
     {
         await Storage.Devices.UpsertAsync([Device(1), Device(2, lot: "lot-b"), Device(3, dcu: "dcu-2"), Device(4)], CancellationToken.None);

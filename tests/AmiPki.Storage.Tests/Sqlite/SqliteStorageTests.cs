@@ -1,4 +1,5 @@
 using AmiPki.Core.Audit;
+using AmiPki.Core.Devices;
 using AmiPki.Core.Storage;
 using AmiPki.Storage.Migrations;
 using AmiPki.Storage.Sqlite;
@@ -68,6 +69,28 @@ public sealed class SqliteStorageTests
 
         var refusal = Assert.ThrowsAsync<InvalidOperationException>(OpenAsync);
         Assert.That(refusal!.Message, Does.Contain("99"));
+    }
+
+    [Test]
+    public async Task Devices_registered_before_the_kind_column_are_meters()
+    {
+        // A database at schema version 4 (before 0005_device_kind) with one device, as an older AmiPki left it.
+        using (var connection = new SqliteConnection($"Data Source={_files.DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
+                                  + string.Concat(MigrationCatalog.Load(MigrationCatalog.Sqlite).Where(m => m.Version <= 4).Select(m => m.Sql
+                                      + $"\nINSERT INTO schema_version VALUES ({m.Version}, '{m.Name}', '2026-01-01T00:00:00.0000000Z');\n"))
+                                  + "INSERT INTO devices (system_title, manufacturer, imported_at) VALUES ('4D4D4D0000000001', 'acme', '2026-01-01T00:00:00.0000000Z');";
+            command.ExecuteNonQuery();
+        }
+
+        await using var storage = await OpenAsync();
+
+        Assert.That(storage.SchemaVersion, Is.EqualTo(LatestVersion));
+        var device = await storage.Devices.FindBySystemTitleAsync("4D4D4D0000000001", CancellationToken.None);
+        Assert.That(device?.Kind, Is.EqualTo(DeviceKinds.Meter));
     }
 
     [Test]
