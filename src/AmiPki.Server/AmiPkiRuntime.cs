@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Issuance;
+using AmiPki.Core.Revocation;
 using AmiPki.Core.Keys;
 using AmiPki.Core.Profiles;
 using AmiPki.Keys.Pkcs11;
@@ -162,7 +163,8 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
         }
         Authorities = authorities;
         Profiles = profiles;
-        Issuance = new IssuanceService(authorities, profiles, Storage.Issuance, Storage.Audit, Time);
+        Issuance = new IssuanceService(authorities, profiles, Storage.Issuance, Storage.Audit, Time, credentials: Storage.Credentials,
+            supersession: new StoreSupersededRevoker(Storage.Revocations, Time));
         return Issuance;
     }
 

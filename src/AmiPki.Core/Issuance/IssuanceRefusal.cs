@@ -17,4 +17,7 @@ public sealed class IssuanceRefusal : Exception
 
     /// <summary>One line, fit to show the requester.</summary>
     public string Reason => Message;
+
+    /// <summary>For an authorization refusal: the profile rule that refused (<see cref="Authorization.AuthorizationRule.Describe"/>), when one applied.</summary>
+    public string? Rule { get; init; }
 }

@@ -1,6 +1,6 @@
 namespace AmiPki.Core.Issuance;
 
-/// <summary>How a requester proved who it is.</summary>
+/// <summary>How a requester proved who it is (the evidence a protocol adapter hands the core's authorizer).</summary>
 public enum RequesterKind
 {
     /// <summary>A PKI admin at the CLI or admin API.</summary>
@@ -15,6 +15,12 @@ public enum RequesterKind
     /// <summary>Its current AmiPki certificate (renewal).</summary>
     CurrentCertificate,
 
-    /// <summary>A registration authority acting for others.</summary>
-    RegistrationAuthority,
+    /// <summary>AmiPki itself, for its own operational certificates.</summary>
+    Internal,
+
+    /// <summary>Nothing verified automatically: only an administrator's approval of the held request can authorize it.</summary>
+    Unverified,
+
+    /// <summary>A held request an administrator approved: authorized when it was submitted, now released for issuance.</summary>
+    ApprovedRequest,
 }

@@ -1,3 +1,4 @@
+using AmiPki.Core.Authorization;
 using AmiPki.Core.Keys;
 
 namespace AmiPki.Core.Profiles;
@@ -35,8 +36,19 @@ public sealed record CertificateProfile
     /// <summary>Days before notAfter when renewal campaigns pick the certificate up.</summary>
     public int RenewalWindowDays { get; init; } = 30;
 
-    /// <summary>Enrollment protocols allowed to use this profile (<see cref="EnrollmentProtocol"/>).</summary>
-    public required IReadOnlyList<string> Protocols { get; init; }
+    /// <summary>
+    /// Who may obtain a certificate of this profile, over which protocol, bound to which subject (default deny: what no
+    /// rule allows is refused). Every profile file must declare at least one rule.
+    /// </summary>
+    public required IReadOnlyList<AuthorizationRule> Authorization { get; init; }
+
+    /// <summary>What renewing a certificate of this profile does, for every protocol.</summary>
+    public RenewalPolicy Renewal { get; init; } = new();
+
+    /// <summary>The protocols some rule names, in the order first named.</summary>
+    public IReadOnlyList<string> Protocols => Authorization.SelectMany(r => r.Protocols).Distinct(StringComparer.Ordinal).ToList();
+
+    public bool AllowsProtocol(string protocol) => Authorization.Any(r => r.Protocols.Contains(protocol, StringComparer.Ordinal));
 
     /// <summary>Requests wait for an admin's approval before issuance.</summary>
     public bool ManualApproval { get; init; }

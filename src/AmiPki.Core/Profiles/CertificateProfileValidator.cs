@@ -27,9 +27,11 @@ public sealed class CertificateProfileValidator : AbstractValidator<CertificateP
         RuleFor(p => p.ValidityDays).InclusiveBetween(1, 36_500);
         RuleFor(p => p.RenewalWindowDays).GreaterThanOrEqualTo(0)
             .Must((p, window) => window < p.ValidityDays).WithMessage("must be shorter than validityDays");
-        RuleFor(p => p.Protocols).NotEmpty().WithMessage("must allow at least one enrollment protocol");
-        RuleForEach(p => p.Protocols).Must(EnrollmentProtocol.All.Contains)
-            .WithMessage((_, protocol) => $"unknown protocol '{protocol}' (allowed: {string.Join(", ", EnrollmentProtocol.All)})");
+        RuleFor(p => p.Authorization).NotEmpty()
+            .WithMessage("declares no authorization rule: nobody could obtain it (default deny); name who may enroll over which protocol");
+        RuleForEach(p => p.Authorization).SetValidator(new AuthorizationRuleValidator());
+        RuleFor(p => p.Renewal.Successor).Must((p, successor) => successor != p.Name)
+            .WithMessage("renewal.successor names the profile itself").OverridePropertyName("renewal.successor");
 
         // RFC 5480 §3: an EC key cannot encipher keys; RFC 4055: an RSA key cannot do key agreement.
         RuleFor(p => p.KeyUsage).Must((p, usages) => !usages.Contains("keyAgreement") || p.KeyAlgorithms.All(IsEc))

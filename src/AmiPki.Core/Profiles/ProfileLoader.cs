@@ -79,6 +79,8 @@ public static class ProfileLoader
         return end > 0 ? message[..end] : message;
     }
 
+    /// <summary>A validator's property path (<c>Authorization[0].Subject</c>) as the file spells it (<c>authorization[0].subject</c>).</summary>
     private static string CamelCase(string propertyName) =>
-        string.IsNullOrEmpty(propertyName) ? "(profile)" : char.ToLowerInvariant(propertyName[0]) + propertyName[1..];
+        string.IsNullOrEmpty(propertyName) ? "(profile)"
+            : string.Join(".", propertyName.Split('.').Select(part => part.Length == 0 ? part : char.ToLowerInvariant(part[0]) + part[1..]));
 }

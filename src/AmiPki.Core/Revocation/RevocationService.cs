@@ -1,6 +1,7 @@
 using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Devices;
+using AmiPki.Core.Issuance;
 using AmiPki.Core.Storage;
 using AmiPki.Core.Telemetry;
 
@@ -13,7 +14,7 @@ namespace AmiPki.Core.Revocation;
 /// round trip per certificate. Once durable, the change is published through <see cref="RevocationNotifier"/> so CRLs
 /// and OCSP responses follow at once.
 /// </summary>
-public sealed class RevocationService
+public sealed class RevocationService : ISupersededCertificateRevoker
 {
     /// <summary>Rows per <see cref="ICertificateReader.ListAsync"/> page while selecting.</summary>
     public const int PageSize = 1_000;
@@ -41,6 +42,10 @@ public sealed class RevocationService
         _time = time;
         _audit = audit;
     }
+
+    /// <summary>A renewal's predecessor, revoked as superseded once the new certificate is durable (RFC 5280 §5.3.1).</summary>
+    public Task RevokeSupersededAsync(string issuer, string serialHex, string actor, CancellationToken cancellationToken) =>
+        RevokeAsync([new SerialReference(issuer, serialHex)], RevocationReason.Superseded, null, actor, null, cancellationToken);
 
     /// <summary>Revokes the listed serials (a serial without an issuer is looked up among every CA).</summary>
     /// <param name="invalidityDate">When the key is known or suspected to have become invalid (RFC 5280 §5.3.2); optional.</param>

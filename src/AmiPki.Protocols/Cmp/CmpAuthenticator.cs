@@ -2,36 +2,30 @@ using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Text;
 using AmiPki.Core.Asn1;
-using AmiPki.Core.Authorities;
+using AmiPki.Core.Authorization;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Issuance;
-using AmiPki.Core.Revocation;
-using AmiPki.Core.Storage;
 
 namespace AmiPki.Protocols.Cmp;
 
 /// <summary>
 /// Verifies a request's protection (RFC 4210 §5.1.3, RFC 9483 §3.2) and names its sender: PasswordBasedMac or PBMAC1
 /// under the secret of the reference in senderKID, or a signature by the first extraCert, which must be a current,
-/// unrevoked certificate AmiPki issued. Throws <see cref="CmpRejection"/> with the matching PKIFailureInfo.
+/// unrevoked certificate AmiPki issued (the core's <see cref="CurrentCertificateVerifier"/>). Throws <see cref="CmpRejection"/> with the matching PKIFailureInfo.
 /// </summary>
 public sealed class CmpAuthenticator
 {
     private const int MaxReferenceBytes = 128;
 
     private readonly ICredentialStore _credentials;
-    private readonly ICertificateReader _certificates;
-    private readonly CaHierarchy _authorities;
+    private readonly CurrentCertificateVerifier _current;
     private readonly CmpSecretProtector? _secrets;
-    private readonly TimeProvider _time;
 
-    public CmpAuthenticator(ICredentialStore credentials, ICertificateReader certificates, CaHierarchy authorities, CmpSecretProtector? secrets, TimeProvider time)
+    public CmpAuthenticator(ICredentialStore credentials, CurrentCertificateVerifier current, CmpSecretProtector? secrets)
     {
         _credentials = credentials;
-        _certificates = certificates;
-        _authorities = authorities;
+        _current = current;
         _secrets = secrets;
-        _time = time;
     }
 
     public Task<CmpSender> AuthenticateAsync(PkiMessage message, CancellationToken cancellationToken)
@@ -98,15 +92,15 @@ public sealed class CmpAuthenticator
         {
             throw new CmpRejection(PkiFailureInfo.BadDataFormat, "the first extraCert is not a DER certificate");
         }
-        var now = _time.GetUtcNow();
-        if (now < fields.NotBefore || now > fields.NotAfter)
+        CurrentCertificate current;
+        try
         {
-            throw new CmpRejection(PkiFailureInfo.SignerNotTrusted, "the signer's certificate is not valid now");
+            current = await _current.VerifyAsync(fields, cancellationToken);
         }
-        var record = await FindIssuedAsync(fields, message.ExtraCerts[0], cancellationToken);
-        if (record.Revocation is not null)
+        catch (CurrentCertificateRefusal refusal)
         {
-            throw new CmpRejection(PkiFailureInfo.CertRevoked, "the signer's certificate is revoked");
+            throw new CmpRejection(refusal.Problem == CurrentCertificateProblem.Revoked ? PkiFailureInfo.CertRevoked : PkiFailureInfo.SignerNotTrusted,
+                $"the signer's certificate is refused: {refusal.Reason}");
         }
         // The key is read from the certificate's DER (no PublicKey object, no .NET key import: CmpSignatures.KeyOf).
         if (CmpSignatures.KeyOf(fields.SubjectPublicKeyInfo) is not { } signerKey
@@ -114,33 +108,6 @@ public sealed class CmpAuthenticator
         {
             throw new CmpRejection(PkiFailureInfo.BadMessageCheck, "the signature does not verify with the signer's certificate (RFC 4210 §5.1.3.3)");
         }
-        return CmpSender.ForCertificate(fields, record);
-    }
-
-    /// <summary>
-    /// The record of the signer's certificate: one of our CAs with the certificate's issuer name recorded a certificate
-    /// with this serial whose DER is byte for byte the one presented. That proves it is a certificate this CA issued
-    /// (we signed exactly these bytes), so the CA's signature over it is not verified again, as for EST re-enrollment.
-    /// </summary>
-    private async Task<CertificateRecord> FindIssuedAsync(CertificateFields certificate, byte[] presented, CancellationToken cancellationToken)
-    {
-        var issuerName = certificate.IssuerDer;
-        var serial = certificate.SerialHex;
-        var named = false;
-        foreach (var authority in _authorities.All)
-        {
-            if (!authority.SubjectName.AsSpan().SequenceEqual(issuerName))
-            {
-                continue;
-            }
-            named = true;
-            var record = await _certificates.FindAsync(authority.Name, serial, cancellationToken);
-            if (record is { State: CertificateState.Issued, Der: { } der } && der.AsSpan().SequenceEqual(presented))
-            {
-                return record;
-            }
-        }
-        throw new CmpRejection(PkiFailureInfo.SignerNotTrusted,
-            named ? "the signer's certificate is not one this CA issued" : "the signer's certificate was not issued by this CA");
+        return CmpSender.ForCertificate(fields, current.Record);
     }
 }

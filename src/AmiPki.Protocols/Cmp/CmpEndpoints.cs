@@ -1,3 +1,5 @@
+using AmiPki.Core.Authorization;
+using AmiPki.Protocols.Authorization;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
@@ -51,16 +53,15 @@ public static class CmpEndpoints
             {
                 CmpLog.NoSecretKey(provider.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Protocols.Cmp"));
             }
-            return new CmpAuthenticator(provider.GetRequiredService<ICredentialStore>(), provider.GetRequiredService<ICertificateReader>(),
-                provider.GetRequiredService<CaHierarchy>(), secrets, TimeOf(provider));
+            return new CmpAuthenticator(provider.GetRequiredService<ICredentialStore>(), provider.GetRequiredService<CurrentCertificateVerifier>(), secrets);
         });
+        services.AddCurrentCertificateVerifier();
         services.TryAddSingleton(provider => new CmpService(
             provider.GetRequiredService<CmpOptions>(),
             provider.GetRequiredService<IssuanceService>(),
             provider.GetRequiredService<CaHierarchy>(),
             provider.GetRequiredService<ICertificateReader>(),
             provider.GetRequiredService<CmpRevoker>(),
-            provider.GetRequiredService<ICredentialStore>(),
             provider.GetRequiredService<CmpAuthenticator>(),
             provider.GetRequiredService<CmpResponderProvider>(),
             provider.GetRequiredService<CmpTransactionStore>(),

@@ -29,9 +29,6 @@ public sealed class CmpOptions
     /// <summary>Grant implicitConfirm when the requester asks for it (RFC 4210 §5.1.1.1).</summary>
     public bool AllowImplicitConfirm { get; set; } = true;
 
-    /// <summary>Profiles whose kur revokes the old certificate as superseded once the new one is confirmed.</summary>
-    public List<string> RevokeSupersededOnKur { get; set; } = ["dcu"];
-
     /// <summary>Profile of the CMP responder certificate (digitalSignature, protocols internal).</summary>
     public string ResponderProfile { get; set; } = "cmp-responder";
 

@@ -112,7 +112,7 @@ public sealed class CmpResponderProvider : IDisposable, IOperationalCertificate,
             subject.AddOrganizationName(_options.Organization);
             subject.AddCommonName($"AmiPki CMP Responder {issuer.Name}");
             var csr = new CertificateRequest(subject.Build(), key, p384 ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256).CreateSigningRequest();
-            var request = new EnrollmentRequest(csr, profile.Name, new Requester("amipki:cmp-responder", RequesterKind.RegistrationAuthority, [profile.Name]),
+            var request = new EnrollmentRequest(csr, profile.Name, Requester.Internal("amipki:cmp-responder"),
                 EnrollmentProtocol.Internal)
             {
                 IssuerName = issuer.Name,

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Asn1;
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Authorization;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Keys;
 using AmiPki.Core.Profiles;
@@ -24,7 +25,6 @@ public sealed class CmpService
     private readonly CaHierarchy _authorities;
     private readonly ICertificateReader _certificates;
     private readonly CmpRevoker _revoker;
-    private readonly Core.Credentials.ICredentialStore _credentials;
     private readonly CmpAuthenticator _authenticator;
     private readonly CmpResponderProvider _responders;
     private readonly CmpTransactionStore _transactions;
@@ -34,7 +34,7 @@ public sealed class CmpService
     private readonly ILogger _logger;
 
     public CmpService(CmpOptions options, IssuanceService issuance, CaHierarchy authorities, ICertificateReader certificates, CmpRevoker revoker,
-        Core.Credentials.ICredentialStore credentials, CmpAuthenticator authenticator, CmpResponderProvider responders, CmpTransactionStore transactions,
+        CmpAuthenticator authenticator, CmpResponderProvider responders, CmpTransactionStore transactions,
         CmpAudit audit, TimeProvider time, ILogger logger, IPendingRequestStore? pending = null)
     {
         _pending = pending;
@@ -43,7 +43,6 @@ public sealed class CmpService
         _authorities = authorities;
         _certificates = certificates;
         _revoker = revoker;
-        _credentials = credentials;
         _authenticator = authenticator;
         _responders = responders;
         _transactions = transactions;
@@ -125,16 +124,11 @@ public sealed class CmpService
             PreparedCertificate prepared;
             try
             {
-                prepared = _issuance.Prepare(enrollment);
+                prepared = await _issuance.PrepareAsync(enrollment, CancellationToken.None);
             }
             catch (IssuanceRefusal refusal)
             {
                 throw Map(refusal);
-            }
-            if (sender.Credential is { OneTime: true } credential
-                && !await _credentials.TryConsumeAsync(credential.Kind, credential.Name, now, cancellationToken))
-            {
-                throw new CmpRejection(PkiFailureInfo.NotAuthorized, "this one-time reference number was already used");
             }
             lock (transaction.Lock)
             {
@@ -179,17 +173,16 @@ public sealed class CmpService
         {
             await _pending.MarkIssuedAsync(pendingId, issued.Issuer.Name, issued.SerialHex, issued.Der, CancellationToken.None);
         }
-        return await AnswerWithCertificateAsync(request, sender, responder, transaction, issued.Issuer.Name, issued.SerialHex, issued.Der, issued.Profile, now);
+        return await AnswerWithCertificateAsync(request, sender, responder, transaction, issued.Issuer.Name, issued.SerialHex, issued.Der, issued.Profile,
+            issued.PendingSupersession, now);
     }
 
-    private async Task<byte[]> AnswerWithCertificateAsync(PkiMessage request, CmpSender sender, CmpResponder responder, CmpTransaction transaction,
-        string issuer, string serialHex, byte[] certificateDer, string profile, DateTimeOffset now)
+    /// <param name="supersedes">The renewed certificate, when the profile's renewal policy revokes it and that waits for certConf (RFC 4210 §5.3.18).</param>
+    private Task<byte[]> AnswerWithCertificateAsync(PkiMessage request, CmpSender sender, CmpResponder responder, CmpTransaction transaction,
+        string issuer, string serialHex, byte[] certificateDer, string profile, (string Issuer, string SerialHex)? supersedes, DateTimeOffset now)
     {
         var implicitConfirm = transaction.ImplicitConfirmRequested && _options.AllowImplicitConfirm;
         var header = CmpResponseHeader.For(request) with { ImplicitConfirm = implicitConfirm };
-        (string, string)? supersedes = transaction.RequestType == PkiBodyType.Kur && sender.Record is { } old
-            && _options.RevokeSupersededOnKur.Contains(old.Profile, StringComparer.Ordinal)
-            ? (old.Issuer, old.SerialHex) : null;
         lock (transaction.Lock)
         {
             transaction.Issuer = issuer;
@@ -203,15 +196,11 @@ public sealed class CmpService
             transaction.State = implicitConfirm ? CmpTransactionState.Done : CmpTransactionState.AwaitingConfirmation;
             transaction.FinishedAt = implicitConfirm ? now : null;
         }
-        if (implicitConfirm && supersedes is { } superseded)
-        {
-            await _revoker.RevokeAsync(superseded.Item1, superseded.Item2, RevocationReason.Superseded, sender.Identity);
-        }
         var chain = _authorities.ChainOf(issuer).Select(a => a.Der).ToList();
         // RFC 9483 §4.1.1: with MAC protection, caPubs carries the root the new certificate chains to.
         var caPubs = sender.Mac is not null && transaction.RequestType == PkiBodyType.Ir && chain.Count > 0 ? new List<byte[]> { chain[^1] } : [];
-        return Write(header, ResponseTypeOf(transaction.RequestType), CmpBodies.CertRep(caPubs, transaction.CertReqId, certificateDer, null, null), sender,
-            responder, chain);
+        return Task.FromResult(Write(header, ResponseTypeOf(transaction.RequestType), CmpBodies.CertRep(caPubs, transaction.CertReqId, certificateDer, null, null),
+            sender, responder, chain));
     }
 
     private static PkiBodyType ResponseTypeOf(PkiBodyType requestType) =>
@@ -273,7 +262,7 @@ public sealed class CmpService
                     $"request {id} was rejected by {pending.DecidedBy}{(pending.Reason is { Length: > 0 } reason ? ": " + reason : "")}");
             case PendingRequestState.Issued:
                 return await AnswerWithCertificateAsync(request, sender, responder, transaction, pending.Issuer!, pending.SerialHex!, pending.CertificateDer!,
-                    pending.Profile, now);
+                    pending.Profile, null, now);
         }
         // Approved: issue once; the poll that gets here first answers with the certificate.
         lock (transaction.Lock)
@@ -289,7 +278,7 @@ public sealed class CmpService
             PreparedCertificate prepared;
             try
             {
-                prepared = _issuance.Prepare(transaction.Enrollment!);
+                prepared = await _issuance.PrepareAsync(transaction.Enrollment!, CancellationToken.None);
             }
             catch (IssuanceRefusal refusal)
             {
@@ -324,45 +313,33 @@ public sealed class CmpService
 
     private (EnrollmentRequest Request, int CertReqId) BuildEnrollment(PkiMessage request, CmpSender sender, string? labelProfile)
     {
+        // The adapter only names the requester and its evidence; which profile it may obtain (the label's, the
+        // certificate's, a successor) and bound to what is the core's decision from the profile's rules.
         string profileName;
         Requester requester;
-        CertificateFields? renewing = null;
-        if (request.BodyType == PkiBodyType.Kur)
+        if (sender.Record is { } record)
         {
-            // RFC 9483 §4.1.3: kur is signed with the certificate to be updated; the new one keeps its profile.
-            if (sender.Record is not { } record)
-            {
-                throw new CmpRejection(PkiFailureInfo.NotAuthorized, "kur must be signed with the certificate being updated (RFC 9483 §4.1.3)");
-            }
-            profileName = record.Profile;
-            requester = new Requester(sender.Identity, RequesterKind.CurrentCertificate, [profileName]);
-            renewing = sender.Certificate;
+            // RFC 9483 §4.1.3: kur is signed with the certificate to be updated; cr/p10cr signed with a current
+            // certificate ask for another certificate of the same identity. Either way the profile is the label's or
+            // the certificate's own, and the core allows only that profile (or its declared successor).
+            requester = Requester.ForCurrentCertificate(new CurrentCertificate(record, sender.Certificate!));
+            profileName = labelProfile ?? record.Profile;
         }
-        else if (sender.Record is { } current)
+        else if (request.BodyType == PkiBodyType.Kur)
         {
-            // cr/p10cr signed with a current certificate: another certificate for the same identity (subject and SAN kept).
-            profileName = labelProfile ?? current.Profile;
-            requester = new Requester(sender.Identity, RequesterKind.CurrentCertificate, [profileName]);
-            renewing = sender.Certificate;
+            throw new CmpRejection(PkiFailureInfo.NotAuthorized, "kur must be signed with the certificate being updated (RFC 9483 §4.1.3)");
         }
         else
         {
             var credential = sender.Credential!;
-            if (credential.OneTime && credential.UsedAt is not null)
-            {
-                throw new CmpRejection(PkiFailureInfo.NotAuthorized, "this one-time reference number was already used");
-            }
+            requester = Requester.ForCredential(credential, sender.Identity);
             profileName = labelProfile ?? (credential.Profiles.Count > 0 ? credential.Profiles[0] : _options.DefaultProfile);
-            if (!credential.Profiles.Contains(profileName, StringComparer.Ordinal))
-            {
-                throw new CmpRejection(PkiFailureInfo.NotAuthorized, $"this reference number may not enroll for profile {profileName}");
-            }
-            requester = new Requester(sender.Identity, RequesterKind.Credential, credential.Profiles);
         }
 
         CertificationRequest parsed;
         ReadOnlyMemory<byte> recorded;
         int certReqId;
+        string? issuerName = null;
         try
         {
             if (request.BodyType == PkiBodyType.P10cr)
@@ -394,6 +371,12 @@ public sealed class CmpService
                 {
                     throw new CmpRejection(PkiFailureInfo.BadCertId, "oldCertID does not name the certificate that signed the request (RFC 4211 §6.5)");
                 }
+                if (template.IssuerDer is { } namedIssuer)
+                {
+                    // RFC 4211 §5: the issuer the requester asks for is honoured (the core checks the profile lists it) or refused.
+                    issuerName = _authorities.All.FirstOrDefault(a => a.SubjectName.AsSpan().SequenceEqual(namedIssuer))?.Name
+                        ?? throw new CmpRejection(PkiFailureInfo.BadCertTemplate, "the template's issuer is not a CA of this server");
+                }
                 parsed = CertificationRequest.FromTemplate(template.SubjectDer, template.PublicKeyDer, template.ExtensionsDer ?? ReadOnlyMemory<byte>.Empty);
                 // RFC 4211 §4.1: POPOSigningKey over the DER CertRequest, verified with the template's (already vetted) key.
                 if (message.ProofKind != 1 || message.HasPoposkInput || message.PopAlgorithmOid is null || message.PopSignature is null)
@@ -413,16 +396,13 @@ public sealed class CmpService
             throw Map(refusal);
         }
 
-        if (sender.Credential?.Subject is { Length: > 0 } boundSubject
-            && !string.Equals(Normalize(boundSubject), Normalize(DistinguishedNameFormatter.Format(parsed.Subject)), StringComparison.OrdinalIgnoreCase))
-        {
-            throw new CmpRejection(PkiFailureInfo.NotAuthorized, $"this reference number may only enroll subject {boundSubject}");
-        }
         var enrollment = new EnrollmentRequest(recorded, profileName, requester, EnrollmentProtocol.Cmp)
         {
             Parsed = parsed,
             ProofOfPossessionVerified = true,
-            Renewing = renewing,
+            // The superseded certificate stays valid until the new one is confirmed, unless confirmation is implicit.
+            DeferSupersession = !(request.Header.ImplicitConfirm && _options.AllowImplicitConfirm),
+            IssuerName = issuerName,
         };
         return (enrollment, certReqId);
     }
@@ -710,7 +690,6 @@ public sealed class CmpService
         _ => PkiFailureInfo.SystemFailure,
     }, refusal.Reason, refusal);
 
-    private static string Normalize(string subject) => subject.Replace(" ", "", StringComparison.Ordinal);
 
     private static string SenderHint(PkiMessage? request) => request?.Header.SenderKid is { } kid
         ? $"unverified:{Convert.ToHexString(kid)}"

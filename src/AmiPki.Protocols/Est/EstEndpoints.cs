@@ -1,3 +1,5 @@
+using AmiPki.Core.Authorization;
+using AmiPki.Protocols.Authorization;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Credentials;
@@ -38,13 +40,13 @@ public static class EstEndpoints
         services.TryAddSingleton(provider => new EstLabels(provider.GetRequiredService<EstOptions>(), provider.GetRequiredService<IssuanceService>().Profiles));
         services.TryAddSingleton(provider => new EstAudit(provider.GetRequiredService<Core.Audit.IAuditLog>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<EstAudit>>()));
+        services.AddCurrentCertificateVerifier();
         services.TryAddSingleton(provider => new EstAuthenticator(
             provider.GetRequiredService<EstOptions>(),
             provider.GetRequiredService<ManufacturerTrustAnchors>(),
             provider.GetRequiredService<ICredentialStore>(),
             provider.GetRequiredService<IDeviceRegistry>(),
-            provider.GetRequiredService<ICertificateReader>(),
-            provider.GetRequiredService<CaHierarchy>(),
+            provider.GetRequiredService<CurrentCertificateVerifier>(),
             provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(provider => new EstService(
             provider.GetRequiredService<EstOptions>(),
@@ -52,7 +54,6 @@ public static class EstEndpoints
             provider.GetRequiredService<EstAuthenticator>(),
             provider.GetRequiredService<IssuanceService>(),
             provider.GetRequiredService<CaHierarchy>(),
-            provider.GetRequiredService<ICredentialStore>(),
             provider.GetService<IPendingRequestStore>(),
             provider.GetRequiredService<EstAudit>(),
             provider.GetRequiredService<TimeProvider>(),

@@ -14,9 +14,6 @@ public sealed class EstOptions
     /// </summary>
     public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Per-profile authentication policy; profiles not listed get <see cref="EstProfilePolicy"/>'s defaults.</summary>
-    public Dictionary<string, EstProfilePolicy> Profiles { get; set; } = new(StringComparer.Ordinal);
-
     /// <summary>Directory of manufacturer trust anchors (one PEM per manufacturer), e.g. DATA/trust/manufacturers.</summary>
     public string? ManufacturerAnchorDirectory { get; set; }
 
@@ -28,6 +25,4 @@ public sealed class EstOptions
 
     /// <summary>How long a verified Basic secret is remembered (PBKDF2 is deliberately slow; a device retrying should not pay it each time).</summary>
     public int BasicCacheSeconds { get; set; } = 300;
-
-    public EstProfilePolicy PolicyFor(string profile) => Profiles.GetValueOrDefault(profile) ?? new EstProfilePolicy();
 }

@@ -5,7 +5,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Authorities;
-using AmiPki.Core.Credentials;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Profiles;
 using Microsoft.AspNetCore.Http;
@@ -25,7 +24,6 @@ internal sealed class EstService
     private readonly IssuanceService _issuance;
     private readonly CaHierarchy _authorities;
     private readonly ProfileSet _profiles;
-    private readonly ICredentialStore _credentials;
     private readonly IPendingRequestStore? _pending;
     private readonly EstAudit _audit;
     private readonly TimeProvider _time;
@@ -34,7 +32,7 @@ internal sealed class EstService
     private readonly SemaphoreSlim _approvedIssuance = new(1, 1);
 
     public EstService(EstOptions options, EstLabels labels, EstAuthenticator authenticator, IssuanceService issuance, CaHierarchy authorities,
-        ICredentialStore credentials, IPendingRequestStore? pending, EstAudit audit, TimeProvider time, ILogger<EstService> logger)
+        IPendingRequestStore? pending, EstAudit audit, TimeProvider time, ILogger<EstService> logger)
     {
         _options = options;
         _labels = labels;
@@ -42,7 +40,6 @@ internal sealed class EstService
         _issuance = issuance;
         _authorities = authorities;
         _profiles = issuance.Profiles;
-        _credentials = credentials;
         _pending = pending;
         _audit = audit;
         _time = time;
@@ -79,19 +76,10 @@ internal sealed class EstService
                 ? await _authenticator.AuthenticateRenewalAsync(context, context.RequestAborted)
                 : await _authenticator.AuthenticateEnrollAsync(context, labelled!, context.RequestAborted);
             var profile = labelled ?? ProfileOf(identity);
-            if (renewal && !string.Equals(identity.RenewingProfile, profile.Name, StringComparison.Ordinal))
-            {
-                throw EstProblem.Forbidden($"the certificate being renewed is of profile {identity.RenewingProfile}, not {profile.Name}");
-            }
-            CheckBindings(identity, csrDer);
-            var request = new EnrollmentRequest(csrDer, profile.Name, identity.Requester, EnrollmentProtocol.Est)
-            {
-                Device = identity.Device,
-                Renewing = identity.Renewing is { } current ? CertificateFields.Read(current.RawData) : null,
-            };
+            var request = new EnrollmentRequest(csrDer, profile.Name, identity.Requester, EnrollmentProtocol.Est);
             var issued = profile.ManualApproval
-                ? await ApprovedOrPendingAsync(context, request, identity)
-                : await IssueAsync(request, identity);
+                ? await ApprovedOrPendingAsync(context, request)
+                : (await _issuance.IssueAsync(request, CancellationToken.None)).Der;
             if (issued is not null)
             {
                 await EstResults.WriteBase64Async(context, EstMediaTypes.CertsOnly, CertsOnlyCms.Encode(issued));
@@ -114,17 +102,15 @@ internal sealed class EstService
                 throw EstProblem.Forbidden($"profile {profile.Name} needs manual approval, which server-side key generation cannot wait for");
             }
             var clientCsr = ParseCsr(csrDer);
-            CheckBindings(identity, clientCsr);
             var (key, serverCsr) = ServerKeyGeneration.Generate(ServerKeyGeneration.ChooseAlgorithm(profile, clientCsr), clientCsr);
             using (key)
             {
                 var request = new EnrollmentRequest(serverCsr, profile.Name, identity.Requester, EnrollmentProtocol.Est)
                 {
-                    Device = identity.Device,
                     // We made and signed the CSR with the key just generated: possession is certain.
                     ProofOfPossessionVerified = true,
                 };
-                var issued = await IssueAsync(request, identity);
+                var issued = (await _issuance.IssueAsync(request, CancellationToken.None)).Der;
                 var pkcs8 = ServerKeyGeneration.ExportPkcs8(key);
                 try
                 {
@@ -138,31 +124,11 @@ internal sealed class EstService
         }, () => identity?.Requester.Identity);
     }
 
+    /// <summary>A re-enrollment without a label renews under the profile of the certificate being renewed; the core says whether EST may.</summary>
     private CertificateProfile ProfileOf(EstIdentity identity) =>
-        identity.RenewingProfile is { } name && _profiles.Find(name) is { } profile && profile.Protocols.Contains(EnrollmentProtocol.Est, StringComparer.Ordinal)
+        identity.RenewingProfile is { } name && _profiles.Find(name) is { } profile
             ? profile
-            : throw EstProblem.Forbidden($"the certificate being renewed is of profile {identity.RenewingProfile}, which is not available over EST");
-
-    /// <summary>An account bound to one subject, or a registered meter, may only ask for its own name.</summary>
-    private static void CheckBindings(EstIdentity identity, byte[] csrDer)
-    {
-        if (identity.RequiredSubject is not null || identity.RequiredSystemTitle is not null)
-        {
-            CheckBindings(identity, ParseCsr(csrDer));
-        }
-    }
-
-    private static void CheckBindings(EstIdentity identity, CertificationRequest csr)
-    {
-        if (identity.RequiredSubject is { } subject && !string.Equals(DistinguishedNameFormatter.Format(csr.Subject), subject, StringComparison.Ordinal))
-        {
-            throw EstProblem.Forbidden($"this account may only enroll the subject '{subject}'");
-        }
-        if (identity.RequiredSystemTitle is { } title && !string.Equals(csr.CommonName, title, StringComparison.OrdinalIgnoreCase))
-        {
-            throw EstProblem.Forbidden($"this device is registered with system title {title}; the CSR asks for CN={csr.CommonName}");
-        }
-    }
+            : throw EstProblem.Forbidden($"the certificate being renewed is of profile {identity.RenewingProfile}, which this server does not know");
 
     private static CertificationRequest ParseCsr(byte[] csrDer)
     {
@@ -177,39 +143,12 @@ internal sealed class EstService
         }
     }
 
-    /// <summary>The pipeline; a one-time account is consumed only once the request passed every check.</summary>
-    private async Task<byte[]> IssueAsync(EnrollmentRequest request, EstIdentity identity)
-    {
-        if (identity.OneTimeCredential is not { } oneTime)
-        {
-            return (await _issuance.IssueAsync(request, CancellationToken.None)).Der;
-        }
-        var prepared = Prepare(request);
-        if (!await _credentials.TryConsumeAsync(EstAuthenticator.CredentialKind, oneTime, _time.GetUtcNow(), CancellationToken.None))
-        {
-            throw EstProblem.Unauthorized($"EST account {oneTime} was for one use and has been used");
-        }
-        return (await _issuance.IssuePreparedAsync(prepared, CancellationToken.None)).Der;
-    }
-
-    private PreparedCertificate Prepare(EnrollmentRequest request)
-    {
-        try
-        {
-            return _issuance.Prepare(request);
-        }
-        catch (IssuanceRefusal refusal)
-        {
-            throw EstProblem.From(refusal);
-        }
-    }
-
     /// <summary>
     /// Manual approval (RFC 7030 §4.2.3): the first request is checked and recorded, and answered 202 + Retry-After;
     /// the same request repeated returns the certificate once an admin approved it, the same certificate every time.
     /// </summary>
     /// <returns>The certificate, or null when the answer (202) has been written.</returns>
-    private async Task<byte[]?> ApprovedOrPendingAsync(HttpContext context, EnrollmentRequest request, EstIdentity identity)
+    private async Task<byte[]?> ApprovedOrPendingAsync(HttpContext context, EnrollmentRequest request)
     {
         var store = _pending ?? throw new EstProblem(StatusCodes.Status503ServiceUnavailable,
             $"profile {request.ProfileName} needs manual approval, but no approval store is configured on this server");
@@ -218,10 +157,10 @@ internal sealed class EstService
         switch (existing?.State)
         {
             case null:
-                var prepared = Prepare(request);
-                var device = request.Device is { } d ? $"systemTitle={d.SystemTitle ?? "-"} lot={d.ManufacturerLot ?? "-"} dcu={d.Dcu ?? "-"} idevid={d.DeviceId ?? "-"}" : null;
+                var prepared = await _issuance.PrepareAsync(request, CancellationToken.None);
+                var device = prepared.Request.Device is { } d ? $"systemTitle={d.SystemTitle ?? "-"} lot={d.ManufacturerLot ?? "-"} dcu={d.Dcu ?? "-"} idevid={d.DeviceId ?? "-"}" : null;
                 await store.SubmitAsync(new PendingRequest(id, request.Protocol, request.ProfileName, request.Requester.Identity, prepared.Subject,
-                    request.CsrDer.ToArray(), identity.Renewing?.RawData, device, PendingRequestState.Pending, _time.GetUtcNow()), CancellationToken.None);
+                    request.CsrDer.ToArray(), request.Requester.Holder?.Certificate.Der, device, PendingRequestState.Pending, _time.GetUtcNow()), CancellationToken.None);
                 await _audit.PendingAsync(request.Requester.Identity, id, request.ProfileName, prepared.Subject);
                 EstLog.Pending(_logger, id, request.ProfileName);
                 await WriteAcceptedAsync(context, id);

@@ -3,12 +3,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AmiPki.Coap.Dtls;
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Authorization;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Issuance;
-using AmiPki.Core.Profiles;
-using AmiPki.Core.Storage;
 using AmiPki.Core.Trust;
-using AmiPki.Protocols.Est;
 
 namespace AmiPki.Protocols.EstCoaps;
 
@@ -27,21 +25,19 @@ internal sealed class EstCoapsAuthenticator
     /// <summary>Bound on remembered validations; a flood of distinct certificates only empties the cache.</summary>
     private const int MaxCachedTrust = 100_000;
 
-    private readonly EstOptions _estOptions;
     private readonly ManufacturerTrustAnchors _anchors;
     private readonly IDeviceRegistry _devices;
-    private readonly ICertificateReader _certificates;
+    private readonly CurrentCertificateVerifier _current;
     private readonly CaHierarchy _authorities;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, CachedTrustEntry> _trusted = new(StringComparer.Ordinal);
 
-    public EstCoapsAuthenticator(EstOptions estOptions, ManufacturerTrustAnchors anchors, IDeviceRegistry devices, ICertificateReader certificates,
+    public EstCoapsAuthenticator(ManufacturerTrustAnchors anchors, IDeviceRegistry devices, CurrentCertificateVerifier current,
         CaHierarchy authorities, TimeProvider time)
     {
-        _estOptions = estOptions;
         _anchors = anchors;
         _devices = devices;
-        _certificates = certificates;
+        _current = current;
         _authorities = authorities;
         _time = time;
     }
@@ -80,18 +76,12 @@ internal sealed class EstCoapsAuthenticator
         }
     }
 
-    /// <summary>/sen and /skg: a factory certificate allowed for <paramref name="profile"/>.</summary>
-    public async Task<EstCoapsIdentity> AuthenticateEnrollAsync(IReadOnlyList<byte[]>? chain, CertificateProfile profile, CancellationToken cancellationToken)
+    /// <summary>/sen and /skg: the factory certificate with the registry's record of it; whether it may obtain the profile is the core's decision.</summary>
+    public async Task<EstCoapsIdentity> AuthenticateEnrollAsync(IReadOnlyList<byte[]>? chain, CancellationToken cancellationToken)
     {
         if (chain is not { Count: > 0 })
         {
             throw EstCoapsProblem.Unauthorized("a DTLS client certificate is required (RFC 9148 §3)");
-        }
-
-        var policy = _estOptions.PolicyFor(profile.Name);
-        if (!policy.AllowFactoryCertificate)
-        {
-            throw EstCoapsProblem.Forbidden($"profile {profile.Name} does not accept factory certificates");
         }
 
         string fingerprint = Fingerprint(chain[0]);
@@ -117,55 +107,31 @@ internal sealed class EstCoapsAuthenticator
             name = leaf.GetNameInfo(X509NameType.SimpleName, false);
         }
 
-        var requireRegistered = policy.RequireRegisteredDevice ?? profile.Subject == SubjectRule.DlmsSystemTitle;
         var device = await _devices.FindByIDevIdAsync(fingerprint, cancellationToken).ConfigureAwait(false);
-        if (device is null && requireRegistered)
-        {
-            throw EstCoapsProblem.Forbidden($"the device with IDevID SHA-256 {fingerprint} is not in the device registry");
-        }
-
-        var requester = new Requester($"idevid:{trust.Manufacturer}:{(name.Length > 0 ? name : fingerprint[..16])}", RequesterKind.FactoryCertificate);
-        if (device is null)
-        {
-            return new EstCoapsIdentity(requester, new DeviceContext(null, null, null, fingerprint));
-        }
-
-        return new EstCoapsIdentity(requester, new DeviceContext(device.SystemTitle, device.Dcu, device.ManufacturerLot, fingerprint),
-            RequiredSystemTitle: profile.Subject == SubjectRule.DlmsSystemTitle ? device.SystemTitle : null);
+        return new EstCoapsIdentity(Requester.ForFactoryCertificate(new FactoryIdentity(trust.Manufacturer!, fingerprint, name, device)));
     }
 
-    /// <summary>
-    /// /sren: the DTLS client certificate must be one AmiPki issued and recorded, unexpired and unrevoked (RFC 9148 §4.2
-    /// by way of RFC 7030 §4.2.2). The handshake proved possession of its key; comparing it byte for byte with our
-    /// record proves it is ours.
-    /// </summary>
+    /// <summary>/sren: the DTLS client certificate must be a current AmiPki certificate (RFC 9148 §4.2 by way of RFC 7030 §4.2.2).</summary>
     public async Task<EstCoapsIdentity> AuthenticateRenewalAsync(IReadOnlyList<byte[]>? chain, CancellationToken cancellationToken)
     {
-        using var leaf = Leaf(chain);
-        var issuer = IssuerOf(leaf) ?? throw EstCoapsProblem.Forbidden("the client certificate was not issued by this CA; /sren renews AmiPki certificates");
-        var serial = leaf.SerialNumber;
-        var record = await _certificates.FindAsync(issuer.Name, serial, cancellationToken).ConfigureAwait(false);
-        if (record is not { State: CertificateState.Issued, Der: { } der } || !der.AsSpan().SequenceEqual(chain![0]))
+        if (chain is not { Count: > 0 })
         {
-            throw EstCoapsProblem.Forbidden($"the client certificate (serial {serial}) is not one this CA issued");
+            throw EstCoapsProblem.Unauthorized("a DTLS client certificate is required (RFC 9148 §3)");
         }
 
-        if (record.Revocation is not null)
+        try
         {
-            throw EstCoapsProblem.Forbidden($"the client certificate (serial {serial}) is revoked");
+            var current = await _current.VerifyAsync(chain[0], cancellationToken).ConfigureAwait(false);
+            return new EstCoapsIdentity(Requester.ForCurrentCertificate(current), current.Record.Profile);
         }
-
-        var now = _time.GetUtcNow();
-        if (now < record.NotBefore || now >= record.NotAfter)
+        catch (CurrentCertificateRefusal refusal) when (refusal.Problem == CurrentCertificateProblem.Malformed)
         {
-            throw EstCoapsProblem.Forbidden($"the client certificate (serial {serial}) is not valid now (valid {record.NotBefore:u} to {record.NotAfter:u})");
+            throw EstCoapsProblem.Unauthorized("the DTLS client certificate cannot be decoded");
         }
-
-        var device = record.SystemTitle is null && record.Dcu is null && record.ManufacturerLot is null && record.DeviceId is null
-            ? null
-            : new DeviceContext(record.SystemTitle, record.Dcu, record.ManufacturerLot, record.DeviceId);
-        return new EstCoapsIdentity(new Requester($"cert:{issuer.Name}:{serial}", RequesterKind.CurrentCertificate, [record.Profile]), device,
-            X509CertificateLoader.LoadCertificate(der), record.Profile);
+        catch (CurrentCertificateRefusal refusal)
+        {
+            throw EstCoapsProblem.Forbidden($"client certificate refused for re-enrollment: {refusal.Reason}; /sren renews AmiPki certificates");
+        }
     }
 
     private static X509Certificate2 Leaf(IReadOnlyList<byte[]>? chain)

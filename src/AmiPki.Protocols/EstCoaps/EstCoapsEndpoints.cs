@@ -1,3 +1,5 @@
+using AmiPki.Core.Authorization;
+using AmiPki.Protocols.Authorization;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Devices;
@@ -37,11 +39,11 @@ public static class EstCoapsEndpoints
             provider.GetService<IConfiguration>()?.GetSection(EstOptions.Section).Bind(options);
             return options;
         });
+        services.AddCurrentCertificateVerifier();
         services.TryAddSingleton(provider => new EstCoapsAuthenticator(
-            provider.GetRequiredService<EstOptions>(),
             Anchors(provider),
             provider.GetRequiredService<IDeviceRegistry>(),
-            provider.GetRequiredService<ICertificateReader>(),
+            provider.GetRequiredService<CurrentCertificateVerifier>(),
             provider.GetRequiredService<CaHierarchy>(),
             provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(provider => new EstCoapsLabels(provider.GetRequiredService<EstCoapsOptions>(), provider.GetRequiredService<IssuanceService>().Profiles));

@@ -51,7 +51,7 @@ internal sealed class EstCoapsServerCertificate
         names.AddIpAddress(IsWildcard(_listenAddress) ? IPAddress.Loopback : _listenAddress);
         request.CertificateExtensions.Add(names.Build());
         var certificate = await _issuance.IssueAsync(new EnrollmentRequest(request.CreateSigningRequest(), ProfileName,
-            new Requester("amipki:coaps-server", RequesterKind.Administrator), EnrollmentProtocol.Internal), cancellationToken).ConfigureAwait(false);
+            Requester.Internal("amipki:coaps-server"), EnrollmentProtocol.Internal), cancellationToken).ConfigureAwait(false);
 
         // Leaf and the intermediates, not the root: the client holds the root, and a DTLS flight is better small (RFC 7925 §4.4.3).
         var chain = _issuance.Authorities.ChainOf(certificate.Issuer.Name).Where(ca => ca.Record.Parent is not null);

@@ -84,25 +84,11 @@ internal sealed class EstCoapsService
             var labelled = renewal && label is null ? null : _labels.Resolve(label);
             identity = renewal
                 ? await _authenticator.AuthenticateRenewalAsync(request.PeerCertificateChain, cancellationToken).ConfigureAwait(false)
-                : await _authenticator.AuthenticateEnrollAsync(request.PeerCertificateChain, labelled!, cancellationToken).ConfigureAwait(false);
+                : await _authenticator.AuthenticateEnrollAsync(request.PeerCertificateChain, cancellationToken).ConfigureAwait(false);
             var profile = labelled ?? ProfileOf(identity);
-            if (renewal && !string.Equals(identity.RenewingProfile, profile.Name, StringComparison.Ordinal))
-            {
-                throw EstCoapsProblem.Forbidden($"the certificate being renewed is of profile {identity.RenewingProfile}, not {profile.Name}");
-            }
-
-            if (identity.RequiredSystemTitle is not null)
-            {
-                CheckSystemTitle(identity, ParseCsr(csrDer));
-            }
-
-            var enrollment = new EnrollmentRequest(csrDer, profile.Name, identity.Requester, EnrollmentProtocol.EstCoaps)
-            {
-                Device = identity.Device,
-                Renewing = identity.Renewing is { } current ? CertificateFields.Read(current.RawData) : null,
-            };
+            var enrollment = new EnrollmentRequest(csrDer, profile.Name, identity.Requester, EnrollmentProtocol.EstCoaps);
             var issued = profile.ManualApproval
-                ? await ApprovedOrPendingAsync(enrollment, identity).ConfigureAwait(false)
+                ? await ApprovedOrPendingAsync(enrollment).ConfigureAwait(false)
                 : (await _issuance.IssueAsync(enrollment, CancellationToken.None).ConfigureAwait(false)).Der;
             return CoapResponse.Changed(format == EstCoapsContentFormat.PkixCert ? issued : CertsOnly(issued), format);
         }, () => identity?.Requester.Identity);
@@ -121,7 +107,7 @@ internal sealed class EstCoapsService
             int format = Negotiate(request, EstCoapsContentFormat.MultipartCore);
             var csrDer = RequireCsr(request);
             var profile = _labels.Resolve(label);
-            identity = await _authenticator.AuthenticateEnrollAsync(request.PeerCertificateChain, profile, cancellationToken).ConfigureAwait(false);
+            identity = await _authenticator.AuthenticateEnrollAsync(request.PeerCertificateChain, cancellationToken).ConfigureAwait(false);
             if (profile.ManualApproval)
             {
                 // The key would have to be kept until an admin decides; it is never stored, so this cannot wait.
@@ -129,13 +115,11 @@ internal sealed class EstCoapsService
             }
 
             var clientCsr = ParseCsr(csrDer);
-            CheckSystemTitle(identity, clientCsr);
             var (key, serverCsr) = ServerKeyGeneration.Generate(ServerKeyGeneration.ChooseAlgorithm(profile, clientCsr), clientCsr);
             using (key)
             {
                 var enrollment = new EnrollmentRequest(serverCsr, profile.Name, identity.Requester, EnrollmentProtocol.EstCoaps)
                 {
-                    Device = identity.Device,
                     // We made and signed the CSR with the key just generated: possession is certain.
                     ProofOfPossessionVerified = true,
                 };
@@ -201,19 +185,11 @@ internal sealed class EstCoapsService
         return request.Payload.ToArray();
     }
 
+    /// <summary>A re-enrollment without a label renews under the profile of the certificate being renewed; the core says whether EST-coaps may.</summary>
     private CertificateProfile ProfileOf(EstCoapsIdentity identity) =>
-        identity.RenewingProfile is { } name && _profiles.Find(name) is { } profile && EstCoapsLabels.AllowsEstCoaps(profile)
+        identity.RenewingProfile is { } name && _profiles.Find(name) is { } profile
             ? profile
-            : throw EstCoapsProblem.Forbidden($"the certificate being renewed is of profile {identity.RenewingProfile}, which is not available over EST-coaps");
-
-    /// <summary>A registered meter may only ask for its own system title.</summary>
-    private static void CheckSystemTitle(EstCoapsIdentity identity, CertificationRequest csr)
-    {
-        if (identity.RequiredSystemTitle is { } title && !string.Equals(csr.CommonName, title, StringComparison.OrdinalIgnoreCase))
-        {
-            throw EstCoapsProblem.Forbidden($"this device is registered with system title {title}; the CSR asks for CN={csr.CommonName}");
-        }
-    }
+            : throw EstCoapsProblem.Forbidden($"the certificate being renewed is of profile {identity.RenewingProfile}, which this server does not know");
 
     private static CertificationRequest ParseCsr(byte[] csrDer)
     {
@@ -232,7 +208,7 @@ internal sealed class EstCoapsService
     /// Manual approval: the first request is checked, recorded and answered 5.03 with Max-Age (RFC 9148 §5.7); the same
     /// request repeated gets the certificate once an admin approved it — the same certificate every time.
     /// </summary>
-    private async Task<byte[]> ApprovedOrPendingAsync(EnrollmentRequest request, EstCoapsIdentity identity)
+    private async Task<byte[]> ApprovedOrPendingAsync(EnrollmentRequest request)
     {
         var store = _pending ?? throw new EstCoapsProblem(CoapCode.ServiceUnavailable,
             $"profile {request.ProfileName} needs manual approval, but no approval store is configured on this server");
@@ -241,10 +217,10 @@ internal sealed class EstCoapsService
         switch (existing?.State)
         {
             case null:
-                var prepared = _issuance.Prepare(request);
-                var device = request.Device is { } d ? $"systemTitle={d.SystemTitle ?? "-"} lot={d.ManufacturerLot ?? "-"} dcu={d.Dcu ?? "-"} idevid={d.DeviceId ?? "-"}" : null;
+                var prepared = await _issuance.PrepareAsync(request, CancellationToken.None).ConfigureAwait(false);
+                var device = prepared.Request.Device is { } d ? $"systemTitle={d.SystemTitle ?? "-"} lot={d.ManufacturerLot ?? "-"} dcu={d.Dcu ?? "-"} idevid={d.DeviceId ?? "-"}" : null;
                 await store.SubmitAsync(new PendingRequest(id, request.Protocol, request.ProfileName, request.Requester.Identity, prepared.Subject,
-                    request.CsrDer.ToArray(), identity.Renewing?.RawData, device, PendingRequestState.Pending, _time.GetUtcNow()), CancellationToken.None)
+                    request.CsrDer.ToArray(), request.Requester.Holder?.Certificate.Der, device, PendingRequestState.Pending, _time.GetUtcNow()), CancellationToken.None)
                     .ConfigureAwait(false);
                 await _audit.PendingAsync(request.Requester.Identity, id, request.ProfileName, prepared.Subject).ConfigureAwait(false);
                 EstCoapsLog.Pending(_logger, id, request.ProfileName);

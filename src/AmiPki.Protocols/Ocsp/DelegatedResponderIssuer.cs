@@ -54,7 +54,7 @@ public sealed class DelegatedResponderIssuer
             subject.AddOrganizationName(_options.Organization);
             subject.AddCommonName($"AmiPki OCSP Responder {issuer.Name}");
             var csr = new CertificateRequest(subject.Build(), key, hash).CreateSigningRequest();
-            var request = new EnrollmentRequest(csr, profile.Name, new Requester("amipki:ocsp-responder", RequesterKind.RegistrationAuthority, [profile.Name]),
+            var request = new EnrollmentRequest(csr, profile.Name, Requester.Internal("amipki:ocsp-responder"),
                 EnrollmentProtocol.Internal)
             {
                 IssuerName = issuer.Name,

@@ -1,16 +1,20 @@
 using System.Security.Cryptography;
 using System.Text;
 using AmiPki.Core.Credentials;
+using AmiPki.Core.Issuance;
 
 namespace AmiPki.Protocols.Scep;
 
 /// <summary>
 /// Checks a CSR's challengePassword (RFC 8894 §2.3): a profile's static challenge from configuration (compared in constant
 /// time), or a one-time challenge from <c>amipki scep-challenge add</c> (unexpired, unused, PBKDF2-verified; consumed by
-/// the caller only once the request passed every check). Any failure is badRequest.
+/// the core only once the request passed every check). Any failure is badRequest.
 /// </summary>
 internal sealed class ScepChallengeVerifier
 {
+    /// <summary>The credential kind of a configured static challenge (never stored).</summary>
+    public const string StaticCredentialKind = "scep-static-challenge";
+
     private readonly ICredentialStore _credentials;
     private readonly TimeProvider _time;
     private readonly (string Profile, byte[] Hash)[] _static;
@@ -48,7 +52,7 @@ internal sealed class ScepChallengeVerifier
                 {
                     throw new ScepFailure(ScepFailInfo.BadRequest, $"challenge {id} names no profile");
                 }
-                return new ScepIdentity($"challenge:{id}", credential.Profiles[0], credential.OneTime ? id : null);
+                return new ScepIdentity(Requester.ForCredential(credential, $"challenge:{id}"), credential.Profiles[0]);
             }
         }
         var presented = SHA256.HashData(Encoding.UTF8.GetBytes(password));
@@ -61,8 +65,10 @@ internal sealed class ScepChallengeVerifier
                 match ??= profile;
             }
         }
+        // A static challenge is a credential bound to its profile by configuration: the same evidence as a stored one.
         return match is not null
-            ? new ScepIdentity($"static:{match}", match)
+            ? new ScepIdentity(Requester.ForCredential(new EnrollmentCredential(StaticCredentialKind, match, "", [match], null, null, false, null, DateTimeOffset.MinValue),
+                $"static:{match}"), match)
             : throw new ScepFailure(ScepFailInfo.BadRequest, "the challenge password is not valid");
     }
 }

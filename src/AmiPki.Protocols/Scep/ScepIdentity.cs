@@ -1,7 +1,11 @@
+using AmiPki.Core.Issuance;
+
 namespace AmiPki.Protocols.Scep;
 
-/// <summary>Who a SCEP request authenticated as, and the profile that authenticates it for.</summary>
-/// <param name="Requester">For audit and the issued certificate's record: <c>challenge:&lt;id&gt;</c>, <c>static:&lt;profile&gt;</c> or <c>cert:&lt;serial&gt;</c>.</param>
-/// <param name="OneTimeChallengeId">Set when a one-time challenge must be consumed before issuing.</param>
+/// <summary>Who a SCEP request authenticated as, and the profile it asks for (the core's authorizer decides whether it may).</summary>
+/// <param name="Requester">
+/// A challenge (<c>challenge:&lt;id&gt;</c> or <c>static:&lt;profile&gt;</c>, credential evidence), the current certificate
+/// (<c>cert:&lt;issuer&gt;:&lt;serial&gt;</c>), or nothing verified (<c>unauthenticated:…</c>, held for an admin).
+/// </param>
 /// <param name="HoldForApproval">Not authenticated automatically: the request waits for an admin (RFC 8894 §2.3, manual authentication).</param>
-public sealed record ScepIdentity(string Requester, string Profile, string? OneTimeChallengeId = null, bool HoldForApproval = false);
+public sealed record ScepIdentity(Requester Requester, string Profile, bool HoldForApproval = false);

@@ -137,7 +137,7 @@ public sealed class ScepRaProvider : IDisposable, IOperationalCertificate, IOper
             subject.AddOrganizationName("AmiPki");
             subject.AddCommonName($"AmiPki SCEP RA {issuer.Name}");
             var csr = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1).CreateSigningRequest();
-            var request = new EnrollmentRequest(csr, profile.Name, new Requester("amipki:scep-ra", RequesterKind.RegistrationAuthority, [profile.Name]),
+            var request = new EnrollmentRequest(csr, profile.Name, Requester.Internal("amipki:scep-ra"),
                 EnrollmentProtocol.Internal)
             {
                 IssuerName = issuer.Name,

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Authorization;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Profiles;
@@ -24,7 +25,7 @@ public sealed class ScepService
     private readonly IssuanceService _issuance;
     private readonly CaHierarchy _authorities;
     private readonly ICertificateReader _certificates;
-    private readonly ICredentialStore _credentials;
+    private readonly CurrentCertificateVerifier _current;
     private readonly IPendingRequestStore? _pending;
     private readonly CrlPublisher? _crls;
     private readonly ScepChallengeVerifier _challenges;
@@ -41,7 +42,7 @@ public sealed class ScepService
         _issuance = issuance;
         _authorities = authorities;
         _certificates = certificates;
-        _credentials = credentials;
+        _current = new CurrentCertificateVerifier(authorities, certificates, time);
         _pending = pending;
         _crls = crls;
         _challenges = new ScepChallengeVerifier(options, credentials, time);
@@ -160,7 +161,7 @@ public sealed class ScepService
                     throw new ScepFailure(ScepFailInfo.BadMessageCheck, "a PKCSReq must be signed with the key being certified (RFC 8894 §2.3)");
                 }
                 identity = string.IsNullOrEmpty(csr.ChallengePassword) && _options.HoldRequestsWithoutChallenge
-                    ? new ScepIdentity($"unauthenticated:{signer.Subject}", _options.DefaultProfile, HoldForApproval: true)
+                    ? new ScepIdentity(Requester.Unverified($"unauthenticated:{signer.Subject}"), _options.DefaultProfile, HoldForApproval: true)
                     : await _challenges.VerifyAsync(csr.ChallengePassword, cancellationToken);
             }
         }
@@ -175,23 +176,11 @@ public sealed class ScepService
             throw;
         }
 
-        var enrollment = new EnrollmentRequest(csrDer, identity.Profile,
-            new Requester(identity.Requester, renewing is null ? RequesterKind.Credential : RequesterKind.CurrentCertificate, [identity.Profile]),
-            EnrollmentProtocol.Scep)
-        {
-            Renewing = renewing is null ? null : CertificateFields.Read(renewing.RawData),
-        };
-        PreparedCertificate prepared;
-        try
-        {
-            prepared = _issuance.Prepare(enrollment);
-        }
-        catch (IssuanceRefusal refusal)
-        {
-            throw new ScepFailure(FailInfoOf(refusal.Kind), refusal.Reason);
-        }
+        var enrollment = new EnrollmentRequest(csrDer, identity.Profile, identity.Requester, EnrollmentProtocol.Scep);
+        // A refusal is audited by the core and answered FAILURE by HandleAsync.
+        var prepared = await _issuance.PrepareAsync(enrollment, CancellationToken.None);
 
-        if (prepared.Profile.ManualApproval || identity.HoldForApproval)
+        if (prepared.Profile.ManualApproval || prepared.Grant.RequiresApproval || identity.HoldForApproval)
         {
             var store = _pending ?? throw new ScepFailure(ScepFailInfo.BadRequest,
                 $"the request needs manual approval (profile {prepared.Profile.Name}), but no approval store is configured on this server");
@@ -199,13 +188,11 @@ public sealed class ScepService
             {
                 return held;
             }
-            await ConsumeAsync(identity, cancellationToken);
-            await store.SubmitAsync(new PendingRequest(pendingId, EnrollmentProtocol.Scep, prepared.Profile.Name, identity.Requester, prepared.Subject,
-                csrDer, renewing?.RawData, $"transaction {request.TransactionId}", PendingRequestState.Pending, _time.GetUtcNow()), CancellationToken.None);
-            await _audit.PendingAsync(identity.Requester, pendingId, prepared.Profile.Name, prepared.Subject);
+            await store.SubmitAsync(new PendingRequest(pendingId, EnrollmentProtocol.Scep, prepared.Profile.Name, identity.Requester.Identity, prepared.Subject,
+                csrDer, identity.Requester.Holder?.Certificate.Der, $"transaction {request.TransactionId}", PendingRequestState.Pending, _time.GetUtcNow()), CancellationToken.None);
+            await _audit.PendingAsync(identity.Requester.Identity, pendingId, prepared.Profile.Name, prepared.Subject);
             return ScepReply.Pending();
         }
-        await ConsumeAsync(identity, cancellationToken);
         var issued = await _issuance.IssuePreparedAsync(prepared, cancellationToken);
         return ScepReply.Success(ScepDegenerate.Encode([issued.Der]));
     }
@@ -229,36 +216,18 @@ public sealed class ScepService
         return await HeldAsync(held, cancellationToken);
     }
 
-    /// <summary>A one-time challenge is consumed only once the request passed every check (atomic: one of two racing uses wins).</summary>
-    private async Task ConsumeAsync(ScepIdentity identity, CancellationToken cancellationToken)
-    {
-        if (identity.OneTimeChallengeId is { } id
-            && !await _credentials.TryConsumeAsync(ScepChallenge.CredentialKind, id, _time.GetUtcNow(), cancellationToken))
-        {
-            throw new ScepFailure(ScepFailInfo.BadRequest, $"challenge {id} has already been used");
-        }
-    }
-
     /// <summary>RenewalReq (RFC 8894 §3.3.1.2): signed with a current, unrevoked certificate AmiPki issued; same profile.</summary>
     private async Task<ScepIdentity> RenewingIdentityAsync(X509Certificate2 current, CancellationToken cancellationToken)
     {
-        var issuer = FindCa(current.IssuerName.RawData)
-            ?? throw new ScepFailure(ScepFailInfo.BadRequest, "the RenewalReq is not signed with a certificate issued by this CA");
-        var record = await _certificates.FindAsync(issuer.Name, current.SerialNumber, cancellationToken);
-        if (record?.Der is null || record.State != CertificateState.Issued || !record.Der.AsSpan().SequenceEqual(current.RawData))
+        try
         {
-            throw new ScepFailure(ScepFailInfo.BadRequest, "the RenewalReq signer certificate is not one this CA issued");
+            var verified = await _current.VerifyAsync(current.RawData, cancellationToken);
+            return new ScepIdentity(Requester.ForCurrentCertificate(verified), verified.Record.Profile);
         }
-        if (record.Revocation is not null)
+        catch (CurrentCertificateRefusal refusal)
         {
-            throw new ScepFailure(ScepFailInfo.BadRequest, $"certificate {record.SerialHex} is revoked and cannot be renewed");
+            throw new ScepFailure(ScepFailInfo.BadRequest, $"the RenewalReq signer certificate is refused: {refusal.Reason}");
         }
-        var now = _time.GetUtcNow();
-        if (now < record.NotBefore || now > record.NotAfter)
-        {
-            throw new ScepFailure(ScepFailInfo.BadRequest, $"certificate {record.SerialHex} is not valid now and cannot be renewed");
-        }
-        return new ScepIdentity($"cert:{issuer.Name}:{record.SerialHex}", record.Profile);
     }
 
     /// <summary>CertPoll (RFC 8894 §3.3.3): same transactionID and signer as the held PKCSReq.</summary>
@@ -302,11 +271,8 @@ public sealed class ScepService
             {
                 throw new ScepFailure(ScepFailInfo.BadRequest, $"request {held.Id} is {current?.State.ToString().ToLowerInvariant() ?? "gone"}");
             }
-            var kind = held.RenewingDer is null ? RequesterKind.Credential : RequesterKind.CurrentCertificate;
-            var enrollment = new EnrollmentRequest(held.CsrDer, held.Profile, new Requester(held.Requester, kind, [held.Profile]), EnrollmentProtocol.Scep)
-            {
-                Renewing = held.RenewingDer is { } renewing ? CertificateFields.Read(renewing) : null,
-            };
+            // A CertPoll carries no evidence: the approved request is issued on behalf of its original, authorized requester.
+            var enrollment = new EnrollmentRequest(current.CsrDer, current.Profile, Requester.ForApprovedRequest(current), EnrollmentProtocol.Scep);
             var issued = await _issuance.IssueAsync(enrollment, cancellationToken);
             await store.MarkIssuedAsync(held.Id, issued.Issuer.Name, issued.SerialHex, issued.Der, CancellationToken.None);
             return ScepReply.Success(ScepDegenerate.Encode([issued.Der]));

@@ -5,6 +5,7 @@ using AmiPki.Core.Authorities;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Issuance;
+using AmiPki.Core.Revocation;
 using AmiPki.Core.Profiles;
 using AmiPki.Core.Storage;
 using AmiPki.Protocols.Cmp;
@@ -90,6 +91,11 @@ public static class ServerHost
         services.AddPrometheusMetrics();
 
         var app = builder.Build();
+        // Renewals revoke what they supersede through the revocation service, so CRLs and OCSP follow at once.
+        if (app.Services.GetService<RevocationService>() is { } revocations)
+        {
+            runtime.Issuance!.AttachSupersession(revocations);
+        }
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Server");
         if (runtime.Authorities!.All.Any(a => a.Record.KeyProvider == "software"))
         {

@@ -161,7 +161,7 @@ public sealed class ServerTlsCertificate : IDisposable, IOperationalCertificate
         }
         request.CertificateExtensions.Add(names.Build());
         var issued = await _issuance.IssueAsync(new EnrollmentRequest(request.CreateSigningRequest(), ProfileName,
-            new Requester("amipki:tls-server", RequesterKind.Administrator), EnrollmentProtocol.Internal), cancellationToken);
+            Requester.Internal("amipki:tls-server"), EnrollmentProtocol.Internal), cancellationToken);
 
         var chain = _issuance.Authorities.ChainOf(issued.Issuer.Name);
         var certificatePem = PemEncoding.WriteString("CERTIFICATE", issued.Der) + "\n"

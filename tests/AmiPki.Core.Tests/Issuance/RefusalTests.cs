@@ -76,7 +76,8 @@ public sealed class RefusalTests
     [Test]
     public void Requester_bound_to_other_profiles_is_not_authorized()
     {
-        var requester = new Requester("account-7", RequesterKind.Credential, ["hes-client"]);
+        var requester = Requester.ForCredential(new Core.Credentials.EnrollmentCredential("est-account", "account-7", "", ["hes-client"], null, null, false, null,
+            TestCa.Start), "account:account-7");
         var request = new EnrollmentRequest(Csrs.Ec("CN=DCU-1"), "dcu", requester, EnrollmentProtocol.Est);
         var refusal = Assert.ThrowsAsync<IssuanceRefusal>(() => _ca.Issuance.IssueAsync(request, CancellationToken.None));
         Assert.That(refusal!.Kind, Is.EqualTo(RefusalKind.NotAuthorized));

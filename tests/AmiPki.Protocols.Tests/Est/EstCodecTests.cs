@@ -44,7 +44,8 @@ public sealed class EstCodecTests
     {
         var profile = new CertificateProfile
         {
-            Name = "p", Issuers = ["ca"], KeyAlgorithms = [Core.Keys.KeyAlgorithm.EcP384], KeyUsage = ["digitalSignature"], Protocols = ["est"],
+            Name = "p", Issuers = ["ca"], KeyAlgorithms = [Core.Keys.KeyAlgorithm.EcP384], KeyUsage = ["digitalSignature"],
+            Authorization = [new Core.Authorization.AuthorizationRule { Protocols = ["est"], Requester = Core.Authorization.RuleRequester.Administrator }],
             SubjectAltNameRequired = true,
         };
         var reader = new AsnReader(CsrAttributes.Encode(profile), AsnEncodingRules.DER).ReadSequence();

@@ -73,7 +73,8 @@ public sealed class RevocationTestBed : IAsyncDisposable
             .CreateAsync(HierarchyInitializer.DevelopmentHierarchy, "AmiPki Test", "http://127.0.0.1:1", CancellationToken.None);
         var authorities = await CaLoader.LoadAsync(storage.Cas, new Dictionary<string, IKeyProvider> { ["software"] = keys }, CancellationToken.None);
         var profiles = ProfileLoader.LoadDirectory(Path.Combine(RepositoryRoot(), "profiles"));
-        var issuance = new IssuanceService(authorities, profiles, storage.Issuance, storage.Audit, time);
+        var issuance = new IssuanceService(authorities, profiles, storage.Issuance, storage.Audit, time, credentials: storage.Credentials,
+            supersession: new StoreSupersededRevoker(storage.Revocations, time));
         return new RevocationTestBed(directory, storage, authorities, issuance, new RevocationNotifier(), time);
     }
 

@@ -1,3 +1,5 @@
+using AmiPki.Core.Revocation;
+using AmiPki.Core.Authorization;
 using System.Security.Cryptography;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Credentials;
@@ -71,15 +73,16 @@ public sealed class CmpTestBed : IAsyncDisposable
         var shipped = ProfileLoader.LoadDirectory(Path.Combine(RepositoryRoot(), "profiles"));
         var profiles = new ProfileSet(shipped.All.Append(shipped.Find("dcu")! with { Name = ManualProfile, ManualApproval = true }));
         var pending = await SqlitePendingRequestStore.OpenAsync(Path.Combine(directory, "amipki.db"), CancellationToken.None);
-        var issuance = new IssuanceService(authorities, profiles, storage.Issuance, storage.Audit, clock);
+        var issuance = new IssuanceService(authorities, profiles, storage.Issuance, storage.Audit, clock, credentials: storage.Credentials,
+            supersession: new StoreSupersededRevoker(storage.Revocations, clock));
         var options = new CmpOptions { ConfirmWaitSeconds = 60 };
         var secrets = new CmpSecretProtector(Passphrase);
         var logger = NullLogger.Instance;
         var audit = new CmpAudit(storage.Audit, clock, logger);
         var revoker = new CmpRevoker(null, storage.Revocations, clock);
         var transactions = new CmpTransactionStore(options.MaxTransactions);
-        var service = new CmpService(options, issuance, authorities, storage.Certificates, revoker, storage.Credentials,
-            new CmpAuthenticator(storage.Credentials, storage.Certificates, authorities, secrets, clock),
+        var service = new CmpService(options, issuance, authorities, storage.Certificates, revoker,
+            new CmpAuthenticator(storage.Credentials, new CurrentCertificateVerifier(authorities, storage.Certificates, clock), secrets),
             new CmpResponderProvider(issuance, authorities, options, clock, logger), transactions, audit, clock, logger, pending);
         var sweeper = new CmpConfirmationSweeper(transactions, revoker, audit, options, clock, NullLogger<CmpConfirmationSweeper>.Instance);
         return new CmpTestBed(directory, storage, authorities, clock, options, service, sweeper, secrets) { Pending = pending };

@@ -9,6 +9,7 @@ using AmiPki.Core.Authorities;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Issuance;
+using AmiPki.Core.Revocation;
 using AmiPki.Core.Keys;
 using AmiPki.Core.Profiles;
 using AmiPki.Core.Storage;
@@ -74,7 +75,8 @@ public sealed class EstTestHost : IAsyncDisposable
         var shipped = ProfileLoader.LoadDirectory(Path.Combine(RepositoryRoot(), "profiles"));
         var hesClient = shipped.Find("hes-client")!;
         var profiles = new ProfileSet(shipped.All.Append(hesClient with { Name = ManualProfile, ManualApproval = true }));
-        var issuance = new IssuanceService(authorities, profiles, storage.Issuance, storage.Audit, time);
+        var issuance = new IssuanceService(authorities, profiles, storage.Issuance, storage.Audit, time, credentials: storage.Credentials,
+            supersession: new StoreSupersededRevoker(storage.Revocations, time));
         var pending = await SqlitePendingRequestStore.OpenAsync(Path.Combine(directory, "amipki.db"), CancellationToken.None);
         var serverCertificate = SelfSignedServerCertificate();
 

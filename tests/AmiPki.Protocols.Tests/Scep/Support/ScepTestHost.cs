@@ -4,6 +4,7 @@ using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Issuance;
+using AmiPki.Core.Revocation;
 using AmiPki.Core.Keys;
 using AmiPki.Core.Profiles;
 using AmiPki.Core.Storage;
@@ -66,7 +67,8 @@ public sealed class ScepTestHost : IAsyncDisposable
         var shipped = ProfileLoader.LoadDirectory(Path.Combine(RepositoryRoot(), "profiles"));
         var device = shipped.Find("network-device")!;
         var profiles = new ProfileSet(shipped.All.Append(device with { Name = ManualProfile, ManualApproval = true }));
-        var issuance = new IssuanceService(authorities, profiles, storage.Issuance, storage.Audit, time);
+        var issuance = new IssuanceService(authorities, profiles, storage.Issuance, storage.Audit, time, credentials: storage.Credentials,
+            supersession: new StoreSupersededRevoker(storage.Revocations, time));
         var pending = await SqlitePendingRequestStore.OpenAsync(Path.Combine(directory, "amipki.db"), CancellationToken.None);
 
         var builder = WebApplication.CreateSlimBuilder();
