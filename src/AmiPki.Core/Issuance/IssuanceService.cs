@@ -108,11 +108,13 @@ public sealed class IssuanceService
 
         var sanExtension = csr.RequestedExtensions.GetValueOrDefault(Oids.SubjectAltName);
         var subjectAltNames = sanExtension is null ? [] : SubjectAltName.ParseGeneralNames(sanExtension.Value);
+        // The authorization's own binding first: a registered device asking for another name is not authorized (403),
+        // rather than a malformed request.
+        SubjectBindingCheck.Check(grant, csr, profile.Name);
         foreach (var rule in _rules)
         {
             rule.Check(csr, subjectAltNames, profile, request);
         }
-        SubjectBindingCheck.Check(grant, csr, profile.Name);
         // Proof of possession last among the request checks: it is the costly one (RFC 2986 §3).
         if (!request.ProofOfPossessionVerified && !csr.VerifySignature())
         {

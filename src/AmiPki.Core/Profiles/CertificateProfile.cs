@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AmiPki.Core.Authorization;
 using AmiPki.Core.Keys;
 
@@ -45,7 +46,8 @@ public sealed record CertificateProfile
     /// <summary>What renewing a certificate of this profile does, for every protocol.</summary>
     public RenewalPolicy Renewal { get; init; } = new();
 
-    /// <summary>The protocols some rule names, in the order first named.</summary>
+    /// <summary>The protocols some rule names, in the order first named. Not read from files: an old-style <c>protocols</c> field is refused.</summary>
+    [JsonIgnore]
     public IReadOnlyList<string> Protocols => Authorization.SelectMany(r => r.Protocols).Distinct(StringComparer.Ordinal).ToList();
 
     public bool AllowsProtocol(string protocol) => Authorization.Any(r => r.Protocols.Contains(protocol, StringComparer.Ordinal));

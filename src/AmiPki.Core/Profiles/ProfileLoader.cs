@@ -41,6 +41,7 @@ public static class ProfileLoader
         CertificateProfile? profile;
         try
         {
+            RefuseLegacyProtocols(json, sourceName);
             profile = JsonSerializer.Deserialize<CertificateProfile>(json, Options);
         }
         catch (JsonException e)
@@ -59,6 +60,20 @@ public static class ProfileLoader
             throw new ProfileLoadException(sourceName, CamelCase(error.PropertyName), error.ErrorMessage);
         }
         return profile;
+    }
+
+    /// <summary>
+    /// The first wave's <c>protocols</c> list meant "anyone over these protocols"; read today it would be ignored or
+    /// worse, so a file that still has it is refused with the way forward.
+    /// </summary>
+    private static void RefuseLegacyProtocols(string json, string sourceName)
+    {
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("protocols", out _))
+        {
+            throw new ProfileLoadException(sourceName, "protocols",
+                "'protocols' was replaced by 'authorization' rules (default deny): declare which requester may enroll over which protocol");
+        }
     }
 
     private static string FieldOf(JsonException e)

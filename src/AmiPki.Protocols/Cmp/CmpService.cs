@@ -278,7 +278,7 @@ public sealed class CmpService
             PreparedCertificate prepared;
             try
             {
-                prepared = await _issuance.PrepareAsync(transaction.Enrollment!, CancellationToken.None);
+                prepared = await _issuance.PrepareAsync(transaction.Enrollment! with { ApprovedBy = pending.DecidedBy }, CancellationToken.None);
             }
             catch (IssuanceRefusal refusal)
             {

@@ -182,7 +182,7 @@ internal sealed class EstService
             {
                 return der;
             }
-            var issued = await _issuance.IssueAsync(request, CancellationToken.None);
+            var issued = await _issuance.IssueAsync(request with { ApprovedBy = existing!.DecidedBy }, CancellationToken.None);
             await store.MarkIssuedAsync(id, issued.Issuer.Name, issued.SerialHex, issued.Der, CancellationToken.None);
             return issued.Der;
         }

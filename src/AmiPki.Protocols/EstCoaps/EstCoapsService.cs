@@ -243,7 +243,7 @@ internal sealed class EstCoapsService
                 return der;
             }
 
-            var issued = await _issuance.IssueAsync(request, CancellationToken.None).ConfigureAwait(false);
+            var issued = await _issuance.IssueAsync(request with { ApprovedBy = existing!.DecidedBy }, CancellationToken.None).ConfigureAwait(false);
             await store.MarkIssuedAsync(id, issued.Issuer.Name, issued.SerialHex, issued.Der, CancellationToken.None).ConfigureAwait(false);
             return issued.Der;
         }

@@ -82,7 +82,7 @@ public sealed class EstEnrollmentTests
         using var client = _host.Client(account: "hes-01");
         using var response = await client.PostAsync("/.well-known/est/hes-server/simpleenroll", TestPki.Pkcs10(csr));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
-        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("may not use profile hes-server"));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("not bound to profile hes-server"));
     }
 
     [TestCase(null)]
