@@ -23,5 +23,6 @@ var root = new RootCommand("AmiPki: certificate authority and certificate lifecy
     CrlCommand.Create(),
     CampaignCommands.Create(),
     JobCommands.Create(),
+    ProfilesCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -43,28 +43,29 @@ public sealed record AuthorizationRule
         _ => [SubjectBinding.Any],
     };
 
-    /// <summary>One line for the matrix (<c>amipki profiles show</c>) and for refusals.</summary>
-    public string Describe()
+    /// <summary>One line for the matrix (<c>amipki profiles show</c>) and for refusals: <see cref="DescribeRequester"/>; <see cref="DescribeSubject"/>.</summary>
+    public string Describe() => $"{DescribeRequester()}; {DescribeSubject()}";
+
+    /// <summary>Who this rule admits, in words (e.g. "factory certificate of a registered meter").</summary>
+    public string DescribeRequester() => Requester switch
     {
-        var who = Requester switch
-        {
-            RuleRequester.FactoryCertificate => RegisteredDevice
-                ? $"factory certificate of a registered {(DeviceKinds.Count == 0 ? "device" : string.Join("/", DeviceKinds))}"
-                : "factory certificate of any device of a trusted manufacturer",
-            RuleRequester.Credential => "credential bound to this profile",
-            RuleRequester.CurrentCertificate => "holder of a current certificate of this profile",
-            RuleRequester.Administrator => "administrator",
-            RuleRequester.ManualApproval => "any requester, once an administrator approves the held request",
-            _ => "AmiPki itself",
-        };
-        var subject = EffectiveSubject switch
-        {
-            SubjectBinding.SystemTitle => "CN = registered system title",
-            SubjectBinding.Credential => "subject bound to the credential, if any",
-            SubjectBinding.CredentialRequired => "subject bound to the credential (required)",
-            SubjectBinding.Renewed => "same subject and SAN",
-            _ => "any subject the profile allows",
-        };
-        return $"{who}; {subject}";
-    }
+        RuleRequester.FactoryCertificate => RegisteredDevice
+            ? $"factory certificate of a registered {(DeviceKinds.Count == 0 ? "device" : string.Join("/", DeviceKinds))}"
+            : "factory certificate of any device of a trusted manufacturer",
+        RuleRequester.Credential => "credential bound to this profile",
+        RuleRequester.CurrentCertificate => "holder of a current certificate of this profile",
+        RuleRequester.Administrator => "administrator",
+        RuleRequester.ManualApproval => "any requester, once an administrator approves the held request",
+        _ => "AmiPki itself",
+    };
+
+    /// <summary>What the issued certificate's subject is bound to, in words (e.g. "CN = registered system title").</summary>
+    public string DescribeSubject() => EffectiveSubject switch
+    {
+        SubjectBinding.SystemTitle => "CN = registered system title",
+        SubjectBinding.Credential => "subject bound to the credential, if any",
+        SubjectBinding.CredentialRequired => "subject bound to the credential (required)",
+        SubjectBinding.Renewed => "same subject and SAN",
+        _ => "any subject the profile allows",
+    };
 }

@@ -71,7 +71,7 @@ public static class AdminApi
                 {
                     Title = "AmiPki admin API",
                     Version = DocumentName,
-                    Description = "Certificates, devices, enrollment credentials, pending requests, CAs, CRLs, audit and long-running operations. "
+                    Description = "Certificates, devices, enrollment credentials, pending requests, CAs, CRLs, audit, long-running operations and the certificate profiles with who may enroll for each. "
                                   + "Authenticate with a TLS client certificate AmiPki issued under profile admin-auditor (read), admin-operator "
                                   + "(also revoke one, approve/reject, import devices, publish CRLs) or admin-administrator (also bulk revoke, "
                                   + "enrollment credentials). Errors are RFC 9457 problem details; every call is audited.",
@@ -103,7 +103,8 @@ public static class AdminApi
             .MapAuthorities()
             .MapAudit()
             .MapCampaigns()
-            .MapOperations();
+            .MapOperations()
+            .MapProfiles();
         app.MapOpenApi(OpenApiPath).WithMetadata(AdminPublicMetadata.Instance);
         return app;
     }

@@ -421,6 +421,39 @@ public sealed class AdminApiTests
     }
 
     [Test]
+    public async Task Profiles_and_their_authorization_matrix_are_readable_by_an_auditor_and_an_unknown_one_is_404_listing_the_names()
+    {
+        var (status, _, body, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, "/api/v1/profiles");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+        var profiles = body!.AsArray();
+        Assert.That(profiles.Select(p => (string?)p?["name"]), Is.Ordered.And.SupersetOf(new[] { "dcu", "hes-server", "meter-s1-tls", "network-device" }));
+        Assert.That(profiles, Has.Count.EqualTo(Directory.GetFiles(RepositoryPaths.Profiles, "*.json").Length));
+        var hesServer = profiles.Single(p => (string?)p?["name"] == "hes-server")!;
+        Assert.That(hesServer["factoryCertificateProtocols"]!.AsArray(), Is.Empty, "hes-server has no factoryCertificate rule");
+        Assert.That((bool?)hesServer["renewal"]?["revokeSuperseded"], Is.False);
+
+        (status, _, var meter, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, "/api/v1/profiles/meter-s1-tls");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), meter?.ToJsonString());
+        Assert.That(meter!["issuers"]!.AsArray().Select(i => (string?)i), Is.EqualTo(new[] { "issuing-s1" }));
+        Assert.That(meter["keyAlgorithms"]!.AsArray().Select(a => (string?)a), Is.EqualTo(new[] { "ecP256" }));
+        Assert.That((string?)meter["subject"], Is.EqualTo("dlmsSystemTitle"));
+        var coaps = meter["protocols"]!.AsArray().Single(p => (string?)p?["protocol"] == "est-coaps")!;
+        Assert.That((bool?)coaps["renewable"], Is.True);
+        var factory = coaps["rules"]!.AsArray().Single(r => (string?)r?["requester"] == "factoryCertificate")!;
+        Assert.That((string?)factory["subject"], Is.EqualTo("systemTitle"));
+        Assert.That(factory["deviceKinds"]!.AsArray().Select(k => (string?)k), Is.EqualTo(new[] { "meter" }));
+        Assert.That((string?)factory["description"], Is.EqualTo("factory certificate of a registered meter; CN = registered system title"));
+
+        (status, var mediaType, var missing, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, "/api/v1/profiles/meter-s9");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), missing?.ToJsonString());
+        Assert.That(mediaType, Is.EqualTo("application/problem+json"));
+        Assert.That((string?)missing?["detail"], Does.Contain("no profile named 'meter-s9' (known: admin-administrator").And.Contain("meter-s1-tls"));
+
+        (status, _, _, _) = await ApiClients.SendAsync(_clients["not-admin"], HttpMethod.Get, "/api/v1/profiles");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden), "a certificate of a non-admin profile reads no profiles");
+    }
+
+    [Test]
     public async Task Metrics_are_Prometheus_text_and_count_an_issuance()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_server.HttpBase) };
