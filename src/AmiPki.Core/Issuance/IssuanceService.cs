@@ -211,6 +211,11 @@ public sealed class IssuanceService
         return issued;
     }
 
+    /// <summary>A certificate issued twice for one approval (two nodes raced): revoked as superseded, the other copy stands.</summary>
+    internal Task RevokeDuplicateAsync(IssuedCertificate duplicate, string actor) =>
+        (_supersession ?? throw new InvalidOperationException("no revocation service is attached to the issuance service"))
+            .RevokeSupersededAsync(duplicate.Issuer.Name, duplicate.SerialHex, actor, CancellationToken.None);
+
     /// <summary>
     /// The last checks before the serial is reserved: an approval the profile or grant needs, then the one-time credential,
     /// consumed once the request passed every check (atomic: of two racing uses one wins).

@@ -29,6 +29,7 @@ public sealed class CmpService
     private readonly CmpResponderProvider _responders;
     private readonly CmpTransactionStore _transactions;
     private readonly IPendingRequestStore? _pending;
+    private readonly ApprovedRequestIssuer? _approved;
     private readonly CmpAudit _audit;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -38,6 +39,7 @@ public sealed class CmpService
         CmpAudit audit, TimeProvider time, ILogger logger, IPendingRequestStore? pending = null)
     {
         _pending = pending;
+        _approved = pending is null ? null : new ApprovedRequestIssuer(issuance, pending);
         _options = options;
         _issuance = issuance;
         _authorities = authorities;
@@ -169,10 +171,6 @@ public sealed class CmpService
         {
             throw Map(refusal);
         }
-        if (transaction.PendingId is { } pendingId && _pending is not null)
-        {
-            await _pending.MarkIssuedAsync(pendingId, issued.Issuer.Name, issued.SerialHex, issued.Der, CancellationToken.None);
-        }
         return await AnswerWithCertificateAsync(request, sender, responder, transaction, issued.Issuer.Name, issued.SerialHex, issued.Der, issued.Profile,
             issued.PendingSupersession, now);
     }
@@ -275,16 +273,17 @@ public sealed class CmpService
         }
         try
         {
-            PreparedCertificate prepared;
+            ApprovedIssuance issued;
             try
             {
-                prepared = await _issuance.PrepareAsync(transaction.Enrollment! with { ApprovedBy = pending.DecidedBy }, CancellationToken.None);
+                issued = await _approved!.IssueOnceAsync(id, transaction.Enrollment!, cancellationToken);
             }
             catch (IssuanceRefusal refusal)
             {
                 throw Map(refusal);
             }
-            return await IssueAsync(request, sender, responder, transaction, prepared, now, cancellationToken);
+            return await AnswerWithCertificateAsync(request, sender, responder, transaction, issued.Issuer, issued.SerialHex, issued.Der, pending.Profile,
+                issued.PendingSupersession, now);
         }
         finally
         {

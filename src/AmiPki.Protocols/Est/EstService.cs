@@ -29,7 +29,7 @@ internal sealed class EstService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte[]> _caCerts = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _approvedIssuance = new(1, 1);
+    private readonly ApprovedRequestIssuer? _approved;
 
     public EstService(EstOptions options, EstLabels labels, EstAuthenticator authenticator, IssuanceService issuance, CaHierarchy authorities,
         IPendingRequestStore? pending, EstAudit audit, TimeProvider time, ILogger<EstService> logger)
@@ -41,6 +41,7 @@ internal sealed class EstService
         _authorities = authorities;
         _profiles = issuance.Profiles;
         _pending = pending;
+        _approved = pending is null ? null : new ApprovedRequestIssuer(issuance, pending);
         _audit = audit;
         _time = time;
         _logger = logger;
@@ -173,23 +174,8 @@ internal sealed class EstService
             case PendingRequestState.Issued:
                 return existing.CertificateDer!;
         }
-        // Approved: issue once, even if the client polls from several connections at the same time.
-        await _approvedIssuance.WaitAsync(CancellationToken.None);
-        try
-        {
-            var current = await store.FindAsync(id, CancellationToken.None);
-            if (current is { State: PendingRequestState.Issued, CertificateDer: { } der })
-            {
-                return der;
-            }
-            var issued = await _issuance.IssueAsync(request with { ApprovedBy = existing!.DecidedBy }, CancellationToken.None);
-            await store.MarkIssuedAsync(id, issued.Issuer.Name, issued.SerialHex, issued.Der, CancellationToken.None);
-            return issued.Der;
-        }
-        finally
-        {
-            _approvedIssuance.Release();
-        }
+        // Approved: issued once by the core, even if the client polls from several connections (or nodes) at the same time.
+        return (await _approved!.IssueOnceAsync(id, request, CancellationToken.None)).Der;
     }
 
     private Task WriteAcceptedAsync(HttpContext context, string id)

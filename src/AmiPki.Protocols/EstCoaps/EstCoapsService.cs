@@ -32,7 +32,7 @@ internal sealed class EstCoapsService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte[]> _caCerts = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _approvedIssuance = new(1, 1);
+    private readonly ApprovedRequestIssuer? _approved;
 
     public EstCoapsService(EstCoapsOptions options, EstCoapsLabels labels, EstCoapsAuthenticator authenticator, IssuanceService issuance,
         IPendingRequestStore? pending, EstCoapsAudit audit, TimeProvider time, ILogger<EstCoapsService> logger)
@@ -44,6 +44,7 @@ internal sealed class EstCoapsService
         _authorities = issuance.Authorities;
         _profiles = issuance.Profiles;
         _pending = pending;
+        _approved = pending is null ? null : new ApprovedRequestIssuer(issuance, pending);
         _audit = audit;
         _time = time;
         _logger = logger;
@@ -233,24 +234,8 @@ internal sealed class EstCoapsService
                 return existing.CertificateDer!;
         }
 
-        // Approved: issue once, even if the meter repeats from several sessions at the same time.
-        await _approvedIssuance.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        try
-        {
-            var current = await store.FindAsync(id, CancellationToken.None).ConfigureAwait(false);
-            if (current is { State: PendingRequestState.Issued, CertificateDer: { } der })
-            {
-                return der;
-            }
-
-            var issued = await _issuance.IssueAsync(request with { ApprovedBy = existing!.DecidedBy }, CancellationToken.None).ConfigureAwait(false);
-            await store.MarkIssuedAsync(id, issued.Issuer.Name, issued.SerialHex, issued.Der, CancellationToken.None).ConfigureAwait(false);
-            return issued.Der;
-        }
-        finally
-        {
-            _approvedIssuance.Release();
-        }
+        // Approved: issued once by the core, even if the meter repeats from several sessions (or nodes) at the same time.
+        return (await _approved!.IssueOnceAsync(id, request, CancellationToken.None).ConfigureAwait(false)).Der;
     }
 
     private EstCoapsProblem Waiting(string id) => new(CoapCode.ServiceUnavailable,

@@ -32,7 +32,7 @@ public sealed class ScepService
     private readonly ScepAudit _audit;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _approvedIssuance = new(1, 1);
+    private readonly ApprovedRequestIssuer? _approved;
 
     internal ScepService(ScepOptions options, ScepRaProvider ra, IssuanceService issuance, CaHierarchy authorities, ICertificateReader certificates,
         ICredentialStore credentials, IPendingRequestStore? pending, CrlPublisher? crls, ScepAudit audit, TimeProvider time, ILogger<ScepService> logger)
@@ -44,6 +44,7 @@ public sealed class ScepService
         _certificates = certificates;
         _current = new CurrentCertificateVerifier(authorities, certificates, time);
         _pending = pending;
+        _approved = pending is null ? null : new ApprovedRequestIssuer(issuance, pending);
         _crls = crls;
         _challenges = new ScepChallengeVerifier(options, credentials, time);
         _audit = audit;
@@ -258,29 +259,9 @@ public sealed class ScepService
             case PendingRequestState.Issued when held.CertificateDer is { } der:
                 return ScepReply.Success(ScepDegenerate.Encode([der]));
         }
-        var store = _pending!;
-        await _approvedIssuance.WaitAsync(CancellationToken.None);
-        try
-        {
-            var current = await store.FindAsync(held.Id, CancellationToken.None);
-            if (current is { State: PendingRequestState.Issued, CertificateDer: { } done })
-            {
-                return ScepReply.Success(ScepDegenerate.Encode([done]));
-            }
-            if (current is not { State: PendingRequestState.Approved })
-            {
-                throw new ScepFailure(ScepFailInfo.BadRequest, $"request {held.Id} is {current?.State.ToString().ToLowerInvariant() ?? "gone"}");
-            }
-            // A CertPoll carries no evidence: the approved request is issued on behalf of its original, authorized requester.
-            var enrollment = new EnrollmentRequest(current.CsrDer, current.Profile, Requester.ForApprovedRequest(current), EnrollmentProtocol.Scep);
-            var issued = await _issuance.IssueAsync(enrollment, cancellationToken);
-            await store.MarkIssuedAsync(held.Id, issued.Issuer.Name, issued.SerialHex, issued.Der, CancellationToken.None);
-            return ScepReply.Success(ScepDegenerate.Encode([issued.Der]));
-        }
-        finally
-        {
-            _approvedIssuance.Release();
-        }
+        // A CertPoll carries no evidence: the approved request is issued, once, on behalf of its original, authorized requester.
+        var enrollment = new EnrollmentRequest(held.CsrDer, held.Profile, Requester.ForApprovedRequest(held), EnrollmentProtocol.Scep);
+        return ScepReply.Success(ScepDegenerate.Encode([(await _approved!.IssueOnceAsync(held.Id, enrollment, cancellationToken)).Der]));
     }
 
     /// <summary>GetCert (RFC 8894 §3.3.4): a certificate this CA issued, by issuer and serial number.</summary>
