@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Authorization;
 using AmiPki.Core.Profiles;
 using AmiPki.Core.Storage;
 using Microsoft.AspNetCore.Http;
@@ -15,15 +16,11 @@ namespace AmiPki.Server.Api;
 /// </summary>
 public sealed class AdminAuthenticator
 {
-    private readonly CaHierarchy _authorities;
-    private readonly ICertificateReader _certificates;
-    private readonly TimeProvider _time;
+    private readonly CurrentCertificateVerifier _current;
 
     public AdminAuthenticator(CaHierarchy authorities, ICertificateReader certificates, TimeProvider time)
     {
-        _authorities = authorities;
-        _certificates = certificates;
-        _time = time;
+        _current = new CurrentCertificateVerifier(authorities, certificates, time);
     }
 
     public async Task<AdminAuthentication> AuthenticateAsync(HttpContext context)
@@ -39,32 +36,23 @@ public sealed class AdminAuthenticator
             return AdminAuthentication.Unauthenticated("a TLS client certificate issued by AmiPki under an admin profile "
                                                        + $"({string.Join(", ", Enum.GetValues<AdminRole>().Select(AdminRoles.ProfileOf))}) is required");
         }
-        var issuer = _authorities.All.FirstOrDefault(a => a.Certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData));
-        if (issuer is null)
+        CertificateRecord record;
+        try
         {
-            return AdminAuthentication.Unauthenticated($"the client certificate (issuer {certificate.Issuer}) was not issued by this AmiPki");
+            // The core's one check: ours byte for byte, unrevoked, valid now.
+            record = (await _current.VerifyAsync(certificate.RawData, context.RequestAborted)).Record;
         }
-        var serial = certificate.SerialNumber;
-        var record = await _certificates.FindAsync(issuer.Name, serial, context.RequestAborted);
-        if (record is not { State: CertificateState.Issued, Der: { } der } || !der.AsSpan().SequenceEqual(certificate.RawDataMemory.Span))
+        catch (CurrentCertificateRefusal refusal)
         {
-            return AdminAuthentication.Unauthenticated($"the client certificate (serial {serial}) is not one this AmiPki issued");
+            return AdminAuthentication.Unauthenticated($"the client certificate is refused: {refusal.Reason}");
         }
-        if (record.Revocation is not null)
-        {
-            return AdminAuthentication.Unauthenticated($"the client certificate (serial {serial}) is revoked");
-        }
-        var now = _time.GetUtcNow();
-        if (now < record.NotBefore || now >= record.NotAfter)
-        {
-            return AdminAuthentication.Unauthenticated($"the client certificate (serial {serial}) is not valid now (valid {record.NotBefore:u} to {record.NotAfter:u})");
-        }
+        var serial = record.SerialHex;
         if (AdminRoles.FromProfile(record.Profile) is not { } role)
         {
             return AdminAuthentication.Forbidden($"the client certificate (serial {serial}) was issued under profile {record.Profile}, which carries no admin role");
         }
         var commonName = certificate.GetNameInfo(X509NameType.SimpleName, false);
-        return AdminAuthentication.Success(new AdminIdentity(role, commonName, issuer.Name, serial,
-            $"{EnrollmentProtocol.AdminApi}:{commonName}/{issuer.Name}/{serial}"));
+        return AdminAuthentication.Success(new AdminIdentity(role, commonName, record.Issuer, serial,
+            $"{EnrollmentProtocol.AdminApi}:{commonName}/{record.Issuer}/{serial}"));
     }
 }

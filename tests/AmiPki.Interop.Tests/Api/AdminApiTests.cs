@@ -92,7 +92,7 @@ public sealed class AdminApiTests
     {
         var (status, _, body, _) = await ApiClients.SendAsync(_clients["foreign"], HttpMethod.Get, "/api/v1/certificates");
         Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized), body?.ToJsonString());
-        Assert.That((string?)body?["detail"], Does.Contain("not issued by this AmiPki"));
+        Assert.That((string?)body?["detail"], Does.Contain("not issued by this CA"));
     }
 
     [Test]

@@ -138,6 +138,24 @@ public sealed partial class AuthorizationMatrixInteropTests
     }
 
     [Test]
+    public async Task Renewal_is_one_rule_a_superseding_profile_revokes_the_old_certificate_whatever_the_protocol()
+    {
+        // meter-s1-tls revokes what it renews (renewal.revokeSuperseded): EST-coaps sren once, then again from the same old certificate.
+        var meter = await MeterCertificateAsync();
+        var (renewed, detail) = await CoapAsync("meter-s1-tls", "sren", meter, meter.Subject);
+        Assert.That(renewed, Is.True, detail);
+        var show = await _server.CliAsync("show", (await OpenSsl("x509", "-in", meter.Certificate, "-noout", "-serial")).StandardOutput.Trim()["serial=".Length..]);
+        Assert.That(show.StandardOutput, Does.Contain("uperseded"), show.Describe());
+        var (again, againDetail) = await CoapAsync("meter-s1-tls", "sren", meter, meter.Subject);
+        Assert.That(again, Is.False, "the superseded certificate cannot renew again");
+        Assert.That(againDetail, Does.Contain("4.03").And.Contain("revoked"));
+        // The same certificate over EST simplereenroll: the same rule refuses it.
+        var (est, estDetail) = await EstAsync("meter-s1-tls", "simplereenroll", meter, meter.Subject);
+        Assert.That(est, Is.False);
+        Assert.That(estDetail, Does.Contain("403").And.Contain("revoked"));
+    }
+
+    [Test]
     public async Task Every_profile_protocol_and_requester_is_allowed_or_denied_as_the_profiles_declare()
     {
         var meter = await MeterCertificateAsync();
