@@ -1,3 +1,4 @@
+using AmiPki.Core.Transactions;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Campaigns;
 using AmiPki.Core.Credentials;
@@ -33,6 +34,9 @@ public interface IAmiPkiStorage : IAsyncDisposable
     IDeviceRegistry Devices { get; }
 
     ICredentialStore Credentials { get; }
+
+    /// <summary>Durable protocol transactions (CMP transactionIDs, nonces, confirmations), shared by every node on this storage.</summary>
+    IProtocolTransactionStore Transactions { get; }
 
     /// <summary>Renewal campaign entries.</summary>
     ICampaignStore Campaigns { get; }
