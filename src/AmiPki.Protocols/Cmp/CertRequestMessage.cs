@@ -71,6 +71,23 @@ public sealed class CertRequestMessage
         }
     }
 
+    /// <summary>
+    /// Reads a CertRequest kept as DER (what an approved request recorded) back into its template: wrapped as a
+    /// one-element CertReqMessages without a proof (possession was verified when it was received).
+    /// </summary>
+    public static CertRequestMessage ReadRecorded(ReadOnlyMemory<byte> certRequestDer)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSequence())
+            {
+                writer.WriteEncodedValue(certRequestDer.Span);
+            }
+        }
+        return ReadAll(writer.Encode())[0];
+    }
+
     private static CertRequestMessage Read(AsnReader message)
     {
         var requestDer = message.PeekEncodedValue();

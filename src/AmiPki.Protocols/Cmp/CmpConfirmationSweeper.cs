@@ -7,7 +7,7 @@ namespace AmiPki.Protocols.Cmp;
 /// <summary>
 /// Revokes certificates whose certConf never came within <see cref="CmpOptions.ConfirmWaitSeconds"/> (RFC 4210
 /// §5.3.18: the requester did not accept it, so it must not stay valid) and forgets finished transactions after the
-/// replay window. Runs every <see cref="CmpOptions.SweepIntervalSeconds"/> on the injected clock.
+/// replay window, from storage (RFC 4210 §5.3.18 holds across restarts and nodes). Runs every <see cref="CmpOptions.SweepIntervalSeconds"/> on the injected clock.
 /// </summary>
 public sealed class CmpConfirmationSweeper : BackgroundService
 {
@@ -32,7 +32,10 @@ public sealed class CmpConfirmationSweeper : BackgroundService
     /// <summary>One sweep: revokes what expired unconfirmed; returns how many.</summary>
     public async Task<int> SweepAsync()
     {
-        var expired = _transactions.Sweep(_time.GetUtcNow(), TimeSpan.FromSeconds(Math.Max(_options.ReplayWindowSeconds, _options.ConfirmWaitSeconds)));
+        var window = Math.Max(Math.Max(_options.ReplayWindowSeconds, _options.ConfirmWaitSeconds), 2 * _options.MessageTimeToleranceSeconds);
+        // From storage: an unconfirmed certificate is revoked after its deadline even if the node that issued it restarted
+        // or is gone; the compare-and-set makes one node do it.
+        var expired = await _transactions.SweepAsync(_time.GetUtcNow(), TimeSpan.FromSeconds(window));
         foreach (var transaction in expired)
         {
             await _revoker.RevokeAsync(transaction.Issuer!, transaction.SerialHex!, RevocationReason.CessationOfOperation, "unconfirmed");

@@ -1,3 +1,4 @@
+using AmiPki.Core.Transactions;
 using AmiPki.Core.Authorization;
 using AmiPki.Protocols.Authorization;
 using AmiPki.Core.Approvals;
@@ -22,7 +23,8 @@ namespace AmiPki.Protocols.Cmp;
 /// <summary>
 /// CMP over HTTP (RFC 6712, RFC 9811): <c>POST /.well-known/cmp</c> and <c>/.well-known/cmp/p/&lt;label&gt;</c>, DER
 /// <c>application/pkixcmp</c> both ways, HTTP 200 for every CMP answer including error messages. Needs from DI:
-/// TimeProvider, IssuanceService, CaHierarchy, ICertificateReader, IRevocationStore, ICredentialStore, IAuditLog;
+/// TimeProvider, IssuanceService, CaHierarchy, ICertificateReader, IRevocationStore, ICredentialStore, IAuditLog,
+/// IProtocolTransactionStore (transactions live in storage, so any node answers any step);
 /// uses RevocationService and IPendingRequestStore (manual approval, pollReq/pollRep) when registered.
 /// </summary>
 public static class CmpEndpoints
@@ -39,7 +41,7 @@ public static class CmpEndpoints
             configure?.Invoke(options);
             return options;
         });
-        services.TryAddSingleton(provider => new CmpTransactionStore(provider.GetRequiredService<CmpOptions>().MaxTransactions));
+        services.TryAddSingleton(provider => new CmpTransactionStore(provider.GetRequiredService<IProtocolTransactionStore>()));
         services.TryAddSingleton(provider => new CmpAudit(provider.GetRequiredService<IAuditLog>(), TimeOf(provider),
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Protocols.Cmp")));
         services.TryAddSingleton(provider => new CmpRevoker(provider.GetService<RevocationService>(), provider.GetRequiredService<IRevocationStore>(),

@@ -17,14 +17,20 @@ public sealed class CmpOptions
     /// <summary>A certificate not confirmed (certConf, RFC 4210 §5.3.18) within this time is revoked.</summary>
     public int ConfirmWaitSeconds { get; set; } = 300;
 
-    /// <summary>How long a finished transactionID is remembered to refuse replays (transactionIdInUse).</summary>
+    /// <summary>
+    /// How long a transactionID is remembered in storage to refuse replays (transactionIdInUse); at least twice
+    /// <see cref="MessageTimeToleranceSeconds"/>, so that a request too old to be remembered is too old for its messageTime.
+    /// </summary>
     public int ReplayWindowSeconds { get; set; } = 3600;
+
+    /// <summary>
+    /// A request whose messageTime is further than this from our clock is refused with badTime (RFC 4210 §5.1.1,
+    /// RFC 9483 §3.1): the clock drift the fleet is allowed. Together with the replay window this bounds replays in time.
+    /// </summary>
+    public int MessageTimeToleranceSeconds { get; set; } = 300;
 
     /// <summary>How often the unconfirmed-certificate sweep runs.</summary>
     public int SweepIntervalSeconds { get; set; } = 15;
-
-    /// <summary>Open transactions held at once; beyond it new ones are refused with systemUnavail.</summary>
-    public int MaxTransactions { get; set; } = 200_000;
 
     /// <summary>Grant implicitConfirm when the requester asks for it (RFC 4210 §5.1.1.1).</summary>
     public bool AllowImplicitConfirm { get; set; } = true;

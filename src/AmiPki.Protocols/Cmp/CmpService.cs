@@ -78,6 +78,7 @@ public sealed class CmpService
                 throw new CmpRejection(PkiFailureInfo.BadSenderNonce, "a senderNonce of at least 8 bytes is required (RFC 4210 §5.1.1)");
             }
             sender = await _authenticator.AuthenticateAsync(request, cancellationToken);
+            CheckMessageTime(request);
             if (sender.Credential?.ExpiresAt is { } expires && expires <= _time.GetUtcNow())
             {
                 throw new CmpRejection(PkiFailureInfo.NotAuthorized, "the reference number has expired");
@@ -88,7 +89,7 @@ public sealed class CmpService
                     await EnrollAsync(request, sender, responder, labelProfile, cancellationToken),
                 PkiBodyType.CertConf => await ConfirmAsync(request, sender, responder),
                 PkiBodyType.Rr => await RevokeAsync(request, sender, responder, cancellationToken),
-                PkiBodyType.Genm => General(request, sender, responder, labelProfile),
+                PkiBodyType.Genm => await GeneralAsync(request, sender, responder, labelProfile),
                 PkiBodyType.PollReq => await PollAsync(request, sender, responder, cancellationToken),
                 PkiBodyType.Error => await ClientErrorAsync(request, sender, responder),
                 _ => throw new CmpRejection(PkiFailureInfo.BadRequest, $"{request.BodyType} is not a request body"),
@@ -118,7 +119,7 @@ public sealed class CmpService
     private async Task<byte[]> EnrollAsync(PkiMessage request, CmpSender sender, CmpResponder responder, string? labelProfile, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var transaction = _transactions.Begin(sender.Identity, request.Header.TransactionId, now);
+        var transaction = await _transactions.BeginAsync(sender.Identity, request.Header.TransactionId, now);
         try
         {
             var (enrollment, certReqId) = BuildEnrollment(request, sender, labelProfile);
@@ -155,6 +156,8 @@ public sealed class CmpService
                     transaction.FinishedAt = now;
                 }
             }
+            // Durable before the answer leaves: a certConf or pollReq to any node, or after a restart, finds this state.
+            await _transactions.SaveAsync(transaction, now);
         }
     }
 
@@ -231,7 +234,7 @@ public sealed class CmpService
 
     private async Task<byte[]> PollAsync(PkiMessage request, CmpSender sender, CmpResponder responder, CancellationToken cancellationToken)
     {
-        var transaction = _transactions.Find(sender.Identity, request.Header.TransactionId);
+        var transaction = await _transactions.FindAsync(sender.Identity, request.Header.TransactionId);
         if (transaction is null || transaction.State != CmpTransactionState.Waiting || transaction.PendingId is not { } id || _pending is null)
         {
             throw new CmpRejection(PkiFailureInfo.BadRequest, "no request of this transaction is waiting (RFC 4210 §5.3.22)");
@@ -248,6 +251,7 @@ public sealed class CmpService
                 {
                     transaction.LastSenderNonce = header.SenderNonce;
                 }
+                await _transactions.SaveAsync(transaction, now);
                 return Write(header, PkiBodyType.PollRep, CmpBodies.PollRep(transaction.CertReqId, _options.PollCheckAfterSeconds, $"request {id} awaits approval"),
                     sender, responder, []);
             case PendingRequestState.Rejected:
@@ -256,11 +260,14 @@ public sealed class CmpService
                     transaction.State = CmpTransactionState.Done;
                     transaction.FinishedAt = now;
                 }
+                await _transactions.SaveAsync(transaction, now);
                 throw new CmpRejection(PkiFailureInfo.NotAuthorized,
                     $"request {id} was rejected by {pending.DecidedBy}{(pending.Reason is { Length: > 0 } reason ? ": " + reason : "")}");
             case PendingRequestState.Issued:
-                return await AnswerWithCertificateAsync(request, sender, responder, transaction, pending.Issuer!, pending.SerialHex!, pending.CertificateDer!,
+                var answer = await AnswerWithCertificateAsync(request, sender, responder, transaction, pending.Issuer!, pending.SerialHex!, pending.CertificateDer!,
                     pending.Profile, null, now);
+                await _transactions.SaveAsync(transaction, now);
+                return answer;
         }
         // Approved: issue once; the poll that gets here first answers with the certificate.
         lock (transaction.Lock)
@@ -271,12 +278,14 @@ public sealed class CmpService
             }
             transaction.State = CmpTransactionState.Open;
         }
+        // The compare-and-set lets one poll (on any node) answer; a concurrent one is told the step is taken.
+        await _transactions.SaveAsync(transaction, now);
         try
         {
             ApprovedIssuance issued;
             try
             {
-                issued = await _approved!.IssueOnceAsync(id, transaction.Enrollment!, cancellationToken);
+                issued = await _approved!.IssueOnceAsync(id, transaction.Enrollment ?? RebuildApproved(pending, transaction), cancellationToken);
             }
             catch (IssuanceRefusal refusal)
             {
@@ -295,6 +304,41 @@ public sealed class CmpService
                     transaction.FinishedAt = now;
                 }
             }
+            await _transactions.SaveAsync(transaction, now);
+        }
+    }
+
+    /// <summary>
+    /// The approved request of a transaction another node (or this one before a restart) received: rebuilt from what the
+    /// approval store recorded and issued on behalf of its original requester, whose evidence was authorized at submission.
+    /// </summary>
+    private EnrollmentRequest RebuildApproved(PendingRequest pending, CmpTransaction transaction)
+    {
+        CertificationRequest parsed;
+        if (transaction.RequestType == PkiBodyType.P10cr)
+        {
+            parsed = CertificationRequest.Parse(pending.CsrDer);
+        }
+        else
+        {
+            var template = CertRequestMessage.ReadRecorded(pending.CsrDer).Template;
+            parsed = CertificationRequest.FromTemplate(template.SubjectDer!, template.PublicKeyDer!, template.ExtensionsDer ?? ReadOnlyMemory<byte>.Empty);
+        }
+        return new EnrollmentRequest(pending.CsrDer, pending.Profile, Requester.ForApprovedRequest(pending), EnrollmentProtocol.Cmp)
+        {
+            Parsed = parsed,
+            ProofOfPossessionVerified = true,
+            DeferSupersession = !(transaction.ImplicitConfirmRequested && _options.AllowImplicitConfirm),
+        };
+    }
+
+    /// <summary>RFC 4210 §5.1.1: a messageTime off our clock by more than the tolerance is badTime (a stale or replayed request).</summary>
+    private void CheckMessageTime(PkiMessage request)
+    {
+        if (request.Header.MessageTime is { } sent && (sent - _time.GetUtcNow()).Duration() > TimeSpan.FromSeconds(_options.MessageTimeToleranceSeconds))
+        {
+            throw new CmpRejection(PkiFailureInfo.BadTime,
+                $"messageTime {sent:u} is more than {_options.MessageTimeToleranceSeconds} s from the server's clock {_time.GetUtcNow():u}");
         }
     }
 
@@ -408,7 +452,7 @@ public sealed class CmpService
 
     private async Task<byte[]> ConfirmAsync(PkiMessage request, CmpSender sender, CmpResponder responder)
     {
-        var transaction = _transactions.Find(sender.Identity, request.Header.TransactionId)
+        var transaction = await _transactions.FindAsync(sender.Identity, request.Header.TransactionId)
             ?? throw new CmpRejection(PkiFailureInfo.BadRequest, "certConf for an unknown transaction");
         var confirmations = CertConfirmation.ReadAll(request.BodyContent);
         var now = _time.GetUtcNow();
@@ -434,6 +478,8 @@ public sealed class CmpService
             transaction.State = CmpTransactionState.Done;
             transaction.FinishedAt = now;
         }
+        // Once, cluster-wide: a sweep that expired it meanwhile (or a second certConf) makes this save fail.
+        await _transactions.SaveAsync(transaction, now);
         if (rejected)
         {
             await _revoker.RevokeAsync(transaction.Issuer!, transaction.SerialHex!, RevocationReason.CessationOfOperation, sender.Identity);
@@ -480,7 +526,7 @@ public sealed class CmpService
     private async Task<byte[]> RevokeAsync(PkiMessage request, CmpSender sender, CmpResponder responder, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var transaction = _transactions.Begin(sender.Identity, request.Header.TransactionId, now);
+        var transaction = await _transactions.BeginAsync(sender.Identity, request.Header.TransactionId, now);
         try
         {
             if (sender.Record is not { } signer)
@@ -522,18 +568,20 @@ public sealed class CmpService
                 transaction.State = CmpTransactionState.Done;
                 transaction.FinishedAt = now;
             }
+            await _transactions.SaveAsync(transaction, now);
         }
     }
 
-    private byte[] General(PkiMessage request, CmpSender sender, CmpResponder responder, string? labelProfile)
+    private async Task<byte[]> GeneralAsync(PkiMessage request, CmpSender sender, CmpResponder responder, string? labelProfile)
     {
         var now = _time.GetUtcNow();
-        var transaction = _transactions.Begin(sender.Identity, request.Header.TransactionId, now);
+        var transaction = await _transactions.BeginAsync(sender.Identity, request.Header.TransactionId, now);
         lock (transaction.Lock)
         {
             transaction.State = CmpTransactionState.Done;
             transaction.FinishedAt = now;
         }
+        await _transactions.SaveAsync(transaction, now);
         var profileName = labelProfile ?? sender.Record?.Profile ?? sender.Credential?.Profiles.FirstOrDefault() ?? _options.DefaultProfile;
         var profile = _issuance.Profiles.Find(profileName);
         var requested = InfoTypeRequest.ReadAll(request.BodyContent);
@@ -613,20 +661,22 @@ public sealed class CmpService
     private async Task<byte[]> ClientErrorAsync(PkiMessage request, CmpSender sender, CmpResponder responder)
     {
         // RFC 4210 §5.3.21: the requester gave up; an issued but unconfirmed certificate is revoked, and pkiconf answers.
-        if (_transactions.Find(sender.Identity, request.Header.TransactionId) is { } transaction)
+        if (await _transactions.FindAsync(sender.Identity, request.Header.TransactionId) is { } transaction)
         {
             var revoke = false;
+            var now = _time.GetUtcNow();
             lock (transaction.Lock)
             {
                 if (transaction.State == CmpTransactionState.AwaitingConfirmation)
                 {
                     transaction.State = CmpTransactionState.Done;
-                    transaction.FinishedAt = _time.GetUtcNow();
+                    transaction.FinishedAt = now;
                     revoke = true;
                 }
             }
             if (revoke)
             {
+                await _transactions.SaveAsync(transaction, now);
                 await _revoker.RevokeAsync(transaction.Issuer!, transaction.SerialHex!, RevocationReason.CessationOfOperation, sender.Identity);
             }
         }

@@ -3,7 +3,7 @@ namespace AmiPki.Protocols.Cmp;
 /// <summary>
 /// One CMP transaction (RFC 4210 §5.1.1 transactionID) as the responder remembers it: who opened it, the last
 /// senderNonce we sent (the next request's recipNonce must equal it), and an issued certificate awaiting certConf.
-/// Mutated only under <see cref="Lock"/>.
+/// Loaded from and saved to storage by <see cref="CmpTransactionStore"/> for each message; mutated only under <see cref="Lock"/>.
 /// </summary>
 public sealed class CmpTransaction
 {
@@ -15,6 +15,9 @@ public sealed class CmpTransaction
     }
 
     public Lock Lock { get; } = new();
+
+    /// <summary>The stored version this copy was read at (compare-and-set on save).</summary>
+    public long Version { get; set; }
 
     public string Key { get; }
 

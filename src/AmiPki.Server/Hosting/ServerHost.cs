@@ -1,3 +1,4 @@
+using AmiPki.Core.Transactions;
 using System.Net;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Audit;
@@ -73,6 +74,7 @@ public static class ServerHost
         services.AddSingleton<ICaStore>(runtime.Storage.Cas);
         services.AddSingleton<IDeviceRegistry>(runtime.Storage.Devices);
         services.AddSingleton<ICredentialStore>(runtime.Storage.Credentials);
+        services.AddSingleton<IProtocolTransactionStore>(runtime.Storage.Transactions);
         services.AddEst(est => est.ManufacturerAnchorDirectory = runtime.Layout.ManufacturerAnchors);
         var pendingRequests = await runtime.Storage.OpenPendingRequestsAsync(cancellationToken);
         // Factory form, so the container disposes the store with the host.

@@ -80,7 +80,7 @@ public sealed class CmpTestBed : IAsyncDisposable
         var logger = NullLogger.Instance;
         var audit = new CmpAudit(storage.Audit, clock, logger);
         var revoker = new CmpRevoker(null, storage.Revocations, clock);
-        var transactions = new CmpTransactionStore(options.MaxTransactions);
+        var transactions = new CmpTransactionStore(storage.Transactions);
         var service = new CmpService(options, issuance, authorities, storage.Certificates, revoker,
             new CmpAuthenticator(storage.Credentials, new CurrentCertificateVerifier(authorities, storage.Certificates, clock), secrets),
             new CmpResponderProvider(issuance, authorities, options, clock, logger), transactions, audit, clock, logger, pending);
