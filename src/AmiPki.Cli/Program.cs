@@ -25,4 +25,6 @@ var root = new RootCommand("AmiPki: certificate authority and certificate lifecy
     JobCommands.Create(),
     ProfilesCommands.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+// Parse errors are reported without echoing what was typed (a PIN after a misspelt option must not reach the terminal or logs).
+return ParseErrors.Report(parsed) ?? await parsed.InvokeAsync();

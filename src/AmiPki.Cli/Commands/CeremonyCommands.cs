@@ -243,8 +243,11 @@ public static class CeremonyCommands
     /// </summary>
     public sealed class Pkcs11Arguments
     {
-        public Pkcs11Arguments(bool recursive)
+        /// <param name="recursive">Whether the options apply to subcommands too (the ceremony's).</param>
+        /// <param name="includeRoot">Whether the root token's options are offered: not for <c>serve</c> and <c>issue</c>, which never open it.</param>
+        public Pkcs11Arguments(bool recursive, bool includeRoot = true)
         {
+            IncludesRoot = includeRoot;
             Module = new Option<string?>("--pkcs11-module") { Description = "PKCS#11 module path (default AmiPki:Pkcs11:ModulePath)", Recursive = recursive };
             Token = new Option<string?>("--pkcs11-token") { Description = "Online token label: issuing CA keys (default AmiPki:Pkcs11:TokenLabel)", Recursive = recursive };
             PinSource = new Option<string?>("--pkcs11-pin-source")
@@ -270,7 +273,19 @@ public static class CeremonyCommands
 
         public Option<string?> RootPinSource { get; }
 
-        public IEnumerable<Option> All => [Module, Token, PinSource, RootToken, RootPinSource];
+        public bool IncludesRoot { get; }
+
+        public IEnumerable<Option> All => IncludesRoot ? [Module, Token, PinSource, RootToken, RootPinSource] : [Module, Token, PinSource];
+
+        /// <summary>Adds <see cref="All"/> to <paramref name="command"/>.</summary>
+        public void AddTo(Command command)
+        {
+            ArgumentNullException.ThrowIfNull(command);
+            foreach (var option in All)
+            {
+                command.Options.Add(option);
+            }
+        }
 
         /// <summary>Configuration as <see cref="CliOptions.Resolve"/> gives it, with these options on top (PIN sources validated).</summary>
         public AmiPkiOptions Resolve(ParseResult parseResult)
@@ -280,11 +295,17 @@ public static class CeremonyCommands
             section.ModulePath = parseResult.GetValue(Module) ?? section.ModulePath;
             section.TokenLabel = parseResult.GetValue(Token) ?? section.TokenLabel;
             section.PinSource = parseResult.GetValue(PinSource) ?? section.PinSource;
-            section.RootTokenLabel = parseResult.GetValue(RootToken) ?? section.RootTokenLabel;
-            section.RootPinSource = parseResult.GetValue(RootPinSource) ?? section.RootPinSource;
+            if (IncludesRoot)
+            {
+                section.RootTokenLabel = parseResult.GetValue(RootToken) ?? section.RootTokenLabel;
+                section.RootPinSource = parseResult.GetValue(RootPinSource) ?? section.RootPinSource;
+            }
             // Fails before anything is created, without echoing the text (it may be a PIN typed in the wrong place).
             _ = Pkcs11PinSource.Parse(section.PinSource);
-            _ = Pkcs11PinSource.Parse(section.RootPinSource);
+            if (IncludesRoot)
+            {
+                _ = Pkcs11PinSource.Parse(section.RootPinSource);
+            }
             return options;
         }
     }

@@ -16,10 +16,7 @@ public static class InitCommand
         var ifMissing = new Option<bool>("--if-missing") { Description = "Succeed without change when the data directory is already initialised" };
         var pkcs11 = new CeremonyCommands.Pkcs11Arguments(recursive: false);
         var command = new Command("init", "Create the development CA hierarchy (root, Suite 1 and Suite 2 issuing CAs)") { keyProvider, baseUrl, ifMissing };
-        foreach (var option in pkcs11.All)
-        {
-            command.Options.Add(option);
-        }
+        pkcs11.AddTo(command);
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var options = pkcs11.Resolve(parseResult);

@@ -10,7 +10,7 @@ public static class ListCommand
     public static Command Create()
     {
         var profile = new Option<string?>("--profile") { Description = "Only this profile" };
-        var status = new Option<string?>("--status") { Description = "issued, signing, outcome-unknown, failed, revoked or valid" };
+        var status = new Option<string?>("--status") { Description = "issued, signing, outcome-unknown, failed, revoked (on-hold too) or valid" };
         var expiringBefore = new Option<DateTimeOffset?>("--expiring-before") { Description = "Only certificates whose notAfter is before this date (ISO 8601)" };
         var issuer = new Option<string?>("--issuer") { Description = "Only this CA" };
         var limit = new Option<int>("--limit") { Description = "At most this many rows", DefaultValueFactory = _ => 100 };
@@ -26,7 +26,7 @@ public static class ListCommand
             Console.WriteLine($"{"SERIAL",-32}  {"ISSUER",-12} {"PROFILE",-22} {"STATE",-15} {"NOT AFTER",-20} SUBJECT");
             foreach (var row in rows)
             {
-                var stateText = row.Revocation is not null ? "revoked" : CertificateLookup.StateText(row.State);
+                var stateText = CertificateLookup.StatusOf(row);
                 Console.WriteLine($"{row.SerialHex,-32}  {row.Issuer,-12} {row.Profile,-22} {stateText,-15} {row.NotAfter.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-20} {row.Subject}");
             }
             Console.WriteLine($"{rows.Count} certificate(s)");

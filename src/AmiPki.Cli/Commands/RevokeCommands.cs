@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace AmiPki.Cli.Commands;
 
 /// <summary>
-/// <c>amipki revoke</c>: revokes one serial, a list file, or every certificate of a device, DCU, manufacturer lot or
+/// <c>amipki revoke SERIAL…</c>: revokes one or more serials (positional, like <c>show SERIAL</c>, or <c>--serial</c>), a list file, or every certificate of a device, DCU, manufacturer lot or
 /// profile; <c>--hold</c> puts certificates on hold and <c>--release</c> releases holds (RFC 5280 §5.3.1). Each
 /// issuer's share of a batch (per profile) is one durable operation; a running server notices it within seconds and republishes
 /// its CRLs and OCSP responses.
@@ -15,6 +15,11 @@ public static class RevokeCommands
 {
     public static Command Create()
     {
+        var positional = new Argument<string[]>("serial")
+        {
+            Description = "Serial number(s) (hex) of the certificate(s) to revoke, like show SERIAL; or use --serial, --list or a selection",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var serial = new Option<string?>("--serial") { Description = "Serial number (hex) of the certificate to revoke" };
         var issuer = new Option<string?>("--issuer") { Description = "CA that issued it (default: looked up among every CA); limits bulk selections too" };
         var reason = new Option<string?>("--reason") { Description = $"RFC 5280 reason: {RevocationReasons.Accepted}; default unspecified" };
@@ -27,20 +32,32 @@ public static class RevokeCommands
         var hold = new Option<bool>("--hold") { Description = "Put on hold (certificateHold) instead of revoking for good" };
         var release = new Option<bool>("--release") { Description = "Release a hold: the certificates are good again" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show how many certificates a selection matches; change nothing" };
-        var command = new Command("revoke", "Revoke certificates (one, a list, or a device/DCU/lot/profile selection), hold or release them")
+        var command = new Command("revoke", "Revoke certificates (SERIAL…, a list, or a device/DCU/lot/profile selection), hold or release them")
         {
-            serial, issuer, reason, invalidity, list, device, dcu, lot, profile, hold, release, dryRun,
+            positional, serial, issuer, reason, invalidity, list, device, dcu, lot, profile, hold, release, dryRun,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var selection = new RevocationSelection(parseResult.GetValue(device), parseResult.GetValue(dcu), parseResult.GetValue(lot),
                 parseResult.GetValue(profile), parseResult.GetValue(issuer));
             var serialValue = parseResult.GetValue(serial);
+            var positionalValues = parseResult.GetValue(positional) ?? [];
+            // An unknown option lands here as a "serial"; name it (not the values after it, which may be secrets).
+            if (positionalValues.FirstOrDefault(v => v.StartsWith('-')) is { } stray)
+            {
+                return CommandRunner.Fail($"unrecognized option {(ParseErrors.OptionName(stray) is { } name ? $"'{name}'" : "(not shown)")} (run amipki revoke --help)", 2);
+            }
             var listFile = parseResult.GetValue(list);
-            var targets = (serialValue is null ? 0 : 1) + (listFile is null ? 0 : 1) + (selection.IsEmpty ? 0 : 1);
+            if (positionalValues.Length > 0 && serialValue is not null)
+            {
+                throw new ArgumentException("give serials either as arguments (revoke SERIAL…) or with --serial, not both");
+            }
+            var targets = (serialValue is null && positionalValues.Length == 0 ? 0 : 1) + (listFile is null ? 0 : 1) + (selection.IsEmpty ? 0 : 1);
             if (targets != 1)
             {
-                throw new ArgumentException("name exactly one target: --serial, --list, or a selection (--device, --dcu, --lot, --profile)");
+                throw new ArgumentException(targets == 0
+                    ? "name what to revoke: SERIAL…, --serial, --list, or a selection (--device, --dcu, --lot, --profile)"
+                    : "name exactly one target: SERIAL… (or --serial), --list, or a selection (--device, --dcu, --lot, --profile), not several");
             }
             var isHold = parseResult.GetValue(hold);
             var isRelease = parseResult.GetValue(release);
@@ -63,6 +80,10 @@ public static class RevokeCommands
             if (serialValue is not null)
             {
                 serials = [new SerialReference(parseResult.GetValue(issuer), SerialReference.NormalizeSerial(serialValue))];
+            }
+            else if (positionalValues.Length > 0)
+            {
+                serials = positionalValues.Select(v => new SerialReference(parseResult.GetValue(issuer), SerialReference.NormalizeSerial(v))).ToList();
             }
             else if (listFile is not null)
             {
@@ -91,7 +112,7 @@ public static class RevokeCommands
                     (null, false) => service.RevokeSelectionAsync(selection, reasonValue, parseResult.GetValue(invalidity), actor, progress, cancellationToken),
                     (null, true) => service.ReleaseHoldSelectionAsync(selection, actor, progress, cancellationToken),
                 });
-            return Report(result, isRelease, reasonValue, serialValue is not null);
+            return Report(result, isRelease, reasonValue, serials is { Count: 1 } && listFile is null);
         }));
         return command;
     }

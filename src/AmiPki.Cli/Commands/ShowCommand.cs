@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography.X509Certificates;
+using AmiPki.Core.Revocation;
 using AmiPki.Core.Storage;
 
 namespace AmiPki.Cli.Commands;
@@ -26,7 +27,8 @@ public static class ShowCommand
             Console.WriteLine($"issuer:      {record.Issuer}");
             Console.WriteLine($"profile:     {record.Profile}");
             Console.WriteLine($"subject:     {record.Subject}");
-            Console.WriteLine($"state:       {CertificateLookup.StateText(record.State)}");
+            // The same status words as list and the admin API: revoked / on-hold win over the record's state.
+            Console.WriteLine($"state:       {CertificateLookup.StatusOf(record)}");
             Console.WriteLine($"validity:    {record.NotBefore:u} .. {record.NotAfter:u}");
             Console.WriteLine($"requester:   {record.Requester} over {record.Protocol} at {record.CreatedAt:u}");
             if ((record.SystemTitle ?? record.Dcu ?? record.ManufacturerLot) is not null)
@@ -34,7 +36,7 @@ public static class ShowCommand
                 Console.WriteLine($"device:      system title {record.SystemTitle ?? "-"}, DCU {record.Dcu ?? "-"}, lot {record.ManufacturerLot ?? "-"}");
             }
             Console.WriteLine(record.Revocation is { } revocation
-                ? $"revocation:  {revocation.Reason} at {revocation.RevokedAt:u}{(revocation.InvalidityDate is { } invalid ? $", invalid since {invalid:u}" : "")}"
+                ? $"revocation:  {RevocationReasons.NameOf(revocation.Reason)} at {revocation.RevokedAt:u}{(revocation.InvalidityDate is { } invalid ? $", invalid since {invalid:u}" : "")}"
                 : "revocation:  not revoked");
             if (record.Der is not null)
             {

@@ -85,7 +85,7 @@ public sealed class EnrollmentCredentialAdmin
     public async Task<CreatedCredential> AddScepChallengeAsync(string profile, string? subject, TimeSpan lifetime, string actor,
         CancellationToken cancellationToken)
     {
-        RequireProfiles([profile], EnrollmentProtocol.Scep);
+        RequireProfiles([profile], EnrollmentProtocol.Scep, field: "profile");
         var (id, secret, password) = ScepChallenge.Generate();
         var now = _time.GetUtcNow();
         var credential = new EnrollmentCredential(ScepChallengeKind, id, SecretHasher.Hash(secret), [profile.Trim()], Blank(subject),
@@ -119,22 +119,23 @@ public sealed class EnrollmentCredentialAdmin
             CancellationToken.None);
     }
 
-    private void RequireProfiles(IReadOnlyList<string>? names, string protocol)
+    /// <summary>Every name is a loaded profile that allows <paramref name="protocol"/>; refusals name <paramref name="field"/> and list the known profiles.</summary>
+    private void RequireProfiles(IReadOnlyList<string>? names, string protocol, string field = "profiles")
     {
         if (names is null || names.Count == 0 || names.Any(string.IsNullOrWhiteSpace))
         {
-            throw new InvalidInputException("profiles", "name at least one profile, and no empty name");
+            throw new InvalidInputException(field, "name at least one profile, and no empty name");
         }
         foreach (var name in names)
         {
             if (_profiles.Find(name.Trim()) is not { } profile)
             {
-                throw new InvalidInputException("profiles",
+                throw new InvalidInputException(field,
                     $"no profile named '{name}' (known: {string.Join(", ", _profiles.All.Select(p => p.Name).Order(StringComparer.Ordinal))})");
             }
             if (!profile.Protocols.Contains(protocol, StringComparer.Ordinal))
             {
-                throw new InvalidInputException("profiles", $"profile {profile.Name} does not allow {protocol} (protocols: {string.Join(", ", profile.Protocols)})");
+                throw new InvalidInputException(field, $"profile {profile.Name} does not allow {protocol} (protocols: {string.Join(", ", profile.Protocols)})");
             }
         }
     }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using AmiPki.Core.Audit;
 using AmiPki.Core.Telemetry;
 using AmiPki.Core.Validation;
@@ -15,7 +13,7 @@ namespace AmiPki.Server.Api;
 /// checks the endpoint's <see cref="AdminPermissionMetadata"/> against the role, turns refusals into RFC 9457 problem
 /// details (400 naming the field, 401, 403, 404, 409), and audits every call — who, what, and the result — whatever it was.
 /// </summary>
-public sealed partial class AdminApiMiddleware
+public sealed class AdminApiMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly AdminAuthenticator _authenticator;
@@ -113,7 +111,7 @@ public sealed partial class AdminApiMiddleware
                 await ProblemAsync(context, status, detail);
             }
         }
-        catch (Exception e) when (!context.Response.HasStarted && Map(e) is { } problem)
+        catch (Exception e) when (!context.Response.HasStarted && Map(context, e) is { } problem)
         {
             refused(problem.Detail);
             if (problem.Field is null)
@@ -127,48 +125,50 @@ public sealed partial class AdminApiMiddleware
         }
     }
 
-    private static MappedProblem? Map(Exception e) => e switch
+    private static MappedProblem? Map(HttpContext context, Exception e) => e switch
     {
         InvalidInputException invalid => new(StatusCodes.Status400BadRequest, invalid.Field, invalid.Message),
-        BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } bad =>
-            new(StatusCodes.Status400BadRequest, FieldOf(bad), bad.InnerException is JsonException json ? $"{bad.Message} {json.Message}" : bad.Message),
+        // Binding failures name the query parameter or JSON path and what was expected, never a .NET type or C# parameter.
+        BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } bad => Binding(context, bad),
         // 413 body too large, 408 too slow, ...: Kestrel's own status, without a field.
         BadHttpRequestException other => new(other.StatusCode, null, other.Message),
         KeyNotFoundException missing => new(StatusCodes.Status404NotFound, null, missing.Message),
-        ArgumentException argument => new(StatusCodes.Status400BadRequest, argument.ParamName, argument.Message),
+        ArgumentException argument => new(StatusCodes.Status400BadRequest, argument.ParamName, WithoutParameterSuffix(argument)),
         FormatException format => new(StatusCodes.Status400BadRequest, null, format.Message),
         InvalidOperationException conflict => new(StatusCodes.Status409Conflict, null, conflict.Message),
         _ => null,
     };
 
-    /// <summary>
-    /// The field a binding failure names: Kestrel/minimal APIs say <c>Failed to bind parameter "int? Limit" from "x"</c>;
-    /// a JSON body failure names its JSON path (<c>$.invalidityDate</c>).
-    /// </summary>
-    private static string FieldOf(BadHttpRequestException bad)
+    private static MappedProblem Binding(HttpContext context, BadHttpRequestException bad)
     {
-        if (bad.InnerException is JsonException { Path: { Length: > 2 } path })
-        {
-            return path.TrimStart('$', '.');
-        }
-        var match = ParameterName().Match(bad.Message);
-        if (!match.Success)
-        {
-            return "body";
-        }
-        var name = match.Groups["name"].Value;
-        return char.ToLowerInvariant(name[0]) + name[1..];
+        var (field, detail) = BindingProblems.Describe(context, bad);
+        return new(StatusCodes.Status400BadRequest, field, detail);
     }
 
-    public static Task ProblemAsync(HttpContext context, int status, string detail) =>
-        Results.Problem(detail: detail, statusCode: status, instance: context.Request.Path).ExecuteAsync(context);
+    /// <summary>An <see cref="ArgumentException"/>'s message without the " (Parameter 'name')" .NET appends, which names C# code.</summary>
+    private static string WithoutParameterSuffix(ArgumentException argument)
+    {
+        var message = argument.Message;
+        var suffix = $" (Parameter '{argument.ParamName}')";
+        return argument.ParamName is not null && message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message;
+    }
+
+    /// <summary>
+    /// Writes a problem; a 401 carries <c>WWW-Authenticate</c> (RFC 9110 §15.5.2) with <see cref="AdminAuthentication.Challenge"/>.
+    /// </summary>
+    public static Task ProblemAsync(HttpContext context, int status, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            context.Response.Headers.WWWAuthenticate = AdminAuthentication.Challenge;
+        }
+        return Results.Problem(detail: detail, statusCode: status, instance: context.Request.Path).ExecuteAsync(context);
+    }
 
     public static Task ValidationProblemAsync(HttpContext context, IDictionary<string, string[]> errors) =>
         Results.ValidationProblem(errors, detail: string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")),
             instance: context.Request.Path).ExecuteAsync(context);
-
-    [GeneratedRegex("parameter \"(?:[^\"]*\\s)?(?<name>[A-Za-z_][A-Za-z0-9_]*)\"")]
-    private static partial Regex ParameterName();
 
     private sealed record MappedProblem(int Status, string? Field, string Detail);
 }

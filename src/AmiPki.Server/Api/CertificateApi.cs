@@ -1,4 +1,5 @@
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Profiles;
 using AmiPki.Core.Revocation;
 using AmiPki.Core.Storage;
 using AmiPki.Core.Validation;
@@ -96,8 +97,13 @@ public static class CertificateApi
     }
 
     private static AcceptedAtRoute<OperationView> BulkRevoke([FromBody] BulkRevokeRequest request, AdminIdentity admin, RevocationService revocations,
-        AdminOperations operations, CaHierarchy authorities)
+        AdminOperations operations, CaHierarchy authorities, ProfileSet profiles)
     {
+        // An unknown profile would select nothing and report success: refused, listing the known profiles.
+        if (request.Selection?.Profile is { Length: > 0 } selectionProfile && profiles.Find(selectionProfile) is null)
+        {
+            throw new InvalidInputException("selection.profile", ProfileView.UnknownName(profiles, selectionProfile));
+        }
         // Unknown CAs are refused now, naming the field, rather than failing the operation later.
         if (request.Selection?.Issuer is { } selectionIssuer && authorities.Find(selectionIssuer) is null)
         {

@@ -26,8 +26,8 @@ internal static class RevocationRows
         var revokedAt = SqliteTime.ToText(revocation.RevokedAt);
         var invalidity = SqliteTime.ToText(revocation.InvalidityDate);
         var detail = invalidity is not null
-            ? $"reason={revocation.Reason} revokedAt={revokedAt} invalidityDate={invalidity}"
-            : $"reason={revocation.Reason} revokedAt={revokedAt}";
+            ? $"reason={RevocationReasons.NameOf(revocation.Reason)} revokedAt={revokedAt} invalidityDate={invalidity}"
+            : $"reason={RevocationReasons.NameOf(revocation.Reason)} revokedAt={revokedAt}";
         return new Values(revokedAt, invalidity, detail);
     }
 

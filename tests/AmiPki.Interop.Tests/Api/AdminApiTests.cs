@@ -85,6 +85,11 @@ public sealed class AdminApiTests
         Assert.That(mediaType, Is.EqualTo("application/problem+json"));
         Assert.That((int?)body?["status"], Is.EqualTo(401));
         Assert.That((string?)body?["detail"], Does.Contain("client certificate"));
+        // RFC 9110 §15.5.2: a 401 carries a challenge; the scheme names client-certificate authentication.
+        var (_, _, _, response) = await ApiClients.SendAsync(_clients["foreign"], HttpMethod.Get, "/api/v1/certificates");
+        Assert.That(response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Certificate realm=\"AmiPki admin\""));
+        (_, _, _, response) = await ApiClients.SendAsync(_clients["none"], HttpMethod.Get, "/api/v1/cas");
+        Assert.That(response.Headers.WwwAuthenticate.Select(h => h.Scheme), Is.EqualTo(new[] { "Certificate" }));
     }
 
     [Test]
@@ -209,6 +214,43 @@ public sealed class AdminApiTests
         AssertNamesField(status, mediaType, body, field);
         var (_, _, accounts, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, "/api/v1/credentials/est-accounts");
         Assert.That(accounts!.AsArray().Select(a => (string?)a?["name"]), Does.Not.Contain("bad-profile").And.Not.Contain("not-est"));
+    }
+
+    [TestCase("/api/v1/certificates?limit=abc", "limit", "limit must be a whole number")]
+    [TestCase("/api/v1/audit?since=yesterday", "since", "since must be a date and time in ISO 8601")]
+    [TestCase("/api/v1/certificates?expiringBefore=soon", "expiringBefore", "expiringBefore must be a date and time in ISO 8601")]
+    public async Task A_query_value_of_the_wrong_kind_is_explained_without_dotnet_type_names(string path, string field, string expected)
+    {
+        var (status, mediaType, body, _) = await ApiClients.SendAsync(Auditor, HttpMethod.Get, path);
+        AssertNamesField(status, mediaType, body, field);
+        Assert.That((string?)body!["errors"]![field]![0], Does.StartWith(expected), body.ToJsonString());
+        AssertSpeaksToPeople(body);
+    }
+
+    [TestCase("/api/v1/certificates/issuing-s1/01/revoke", """{"reason":"superseded","invalidityDate":"yesterday"}""", "invalidityDate",
+        "invalidityDate must be a date and time in ISO 8601")]
+    [TestCase("/api/v1/certificates/issuing-s1/01/revoke", """{"reason":"superseded",""", "body", "the body is not valid JSON")]
+    [TestCase("/api/v1/certificates/issuing-s1/01/revoke", """["superseded"]""", "body", "the body must be an object")]
+    [TestCase("/api/v1/certificates/bulk-revoke", """{"serials":[{"serial":1}]}""", "serials[0].serial", "serials[0].serial must be a string")]
+    [TestCase("/api/v1/credentials/est-accounts", """{"name":"one-profile","profiles":"hes-client"}""", "profiles", "profiles must be an array of strings")]
+    [TestCase("/api/v1/credentials/est-accounts", """{"name":"flag","profiles":["hes-client"],"oneTime":"yes"}""", "oneTime", "oneTime must be true or false")]
+    public async Task A_body_value_of_the_wrong_kind_is_explained_by_its_JSON_path(string path, string json, string field, string expected)
+    {
+        var (status, mediaType, body, _) = await ApiClients.SendAsync(Administrator, HttpMethod.Post, path, ApiClients.Json(json));
+        AssertNamesField(status, mediaType, body, field);
+        Assert.That((string?)body!["errors"]![field]![0], Does.StartWith(expected), body.ToJsonString());
+        AssertSpeaksToPeople(body);
+    }
+
+    [TestCase("/api/v1/certificates/bulk-revoke", """{"selection":{"profile":"meter-s9"}}""", "selection.profile")]
+    [TestCase("/api/v1/credentials/scep-challenges", """{"profile":"meter-s9"}""", "profile")]
+    [TestCase("/api/v1/credentials/est-accounts", """{"name":"unknown-profile","profiles":["meter-s9"]}""", "profiles")]
+    public async Task An_unknown_profile_name_lists_the_known_ones(string path, string json, string field)
+    {
+        var (status, mediaType, body, _) = await ApiClients.SendAsync(Administrator, HttpMethod.Post, path, ApiClients.Json(json));
+        AssertNamesField(status, mediaType, body, field);
+        Assert.That((string?)body!["errors"]![field]![0], Does.StartWith("no profile named 'meter-s9' (known: admin-administrator").And.Contain("hes-client"),
+            body.ToJsonString());
     }
 
     [Test]
@@ -489,6 +531,20 @@ public sealed class AdminApiTests
         var errors = body?["errors"]?.AsObject();
         Assert.That(errors, Is.Not.Null, body?.ToJsonString());
         Assert.That(errors!.Select(e => e.Key), Does.Contain(field), body!.ToJsonString());
+    }
+
+    /// <summary>A problem for people: no .NET type names, no C# parameter names, no serializer internals.</summary>
+    private static void AssertSpeaksToPeople(JsonNode body)
+    {
+        var texts = new List<string> { (string?)body["detail"] ?? "" };
+        texts.AddRange(body["errors"]!.AsObject().SelectMany(e => e.Value!.AsArray().Select(m => (string?)m ?? "")));
+        foreach (var text in texts)
+        {
+            foreach (var leak in new[] { "System.", "Nullable", "AmiPki.", "Failed to bind", "\"request\"", " request\"", "could not be converted", "LineNumber", "Int32" })
+            {
+                Assert.That(text, Does.Not.Contain(leak), body.ToJsonString());
+            }
+        }
     }
 
     /// <summary>POSTs, expects 202 with a Location to the operation, and polls it until it finishes (bounded); returns the final view.</summary>

@@ -48,7 +48,7 @@ public abstract partial class StorageContractTests
         var revocations = (await ReadAuditAsync()).Where(e => e.Event.Kind == "revocation").ToList();
         Assert.That(revocations, Has.Count.EqualTo(2));
         Assert.That(revocations.Select(e => e.Event.Actor), Is.All.EqualTo("admin"));
-        Assert.That(revocations[0].Event.Detail, Does.Contain(Serial(1)).And.Contain("CessationOfOperation"));
+        Assert.That(revocations[0].Event.Detail, Does.Contain(Serial(1)).And.Contain("reason=cessationOfOperation"));
         Assert.That((await VerifyAuditAsync()).IsIntact, Is.True);
     }
 
