@@ -71,7 +71,7 @@ public static class CmpBenchmark
         };
         try
         {
-            await using var runtime = await AmiPkiRuntime.OpenAsync(options, TimeProvider.System, CancellationToken.None);
+            await using var runtime = await AmiPkiRuntime.CreateOrOpenAsync(options, TimeProvider.System, CancellationToken.None);
             await runtime.InitializeAsync("software", CancellationToken.None);
             await runtime.LoadAuthoritiesAsync(CancellationToken.None);
             var secrets = new CmpSecretProtector(options.KeyPassphrase);

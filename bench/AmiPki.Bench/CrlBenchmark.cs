@@ -29,7 +29,7 @@ public static class CrlBenchmark
         };
         try
         {
-            await using var runtime = await AmiPkiRuntime.OpenAsync(options, TimeProvider.System, CancellationToken.None);
+            await using var runtime = await AmiPkiRuntime.CreateOrOpenAsync(options, TimeProvider.System, CancellationToken.None);
             await runtime.InitializeAsync("software", CancellationToken.None);
             await runtime.LoadAuthoritiesAsync(CancellationToken.None);
             var issuer = runtime.Authorities!.Find("issuing-s1")!;

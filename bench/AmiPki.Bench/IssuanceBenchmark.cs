@@ -27,7 +27,7 @@ public static class IssuanceBenchmark
             ProfilesDirectory = Path.Combine(AppContext.BaseDirectory, "profiles") };
         try
         {
-            await using var runtime = await AmiPkiRuntime.OpenAsync(options, TimeProvider.System, CancellationToken.None);
+            await using var runtime = await AmiPkiRuntime.CreateOrOpenAsync(options, TimeProvider.System, CancellationToken.None);
             await runtime.InitializeAsync("software", CancellationToken.None);
             var issuance = await runtime.LoadAuthoritiesAsync(CancellationToken.None);
             var csrs = MakeCsrs(4096);

@@ -43,7 +43,7 @@ public static class OcspBenchmark
         var results = new List<OcspLoadGenerator.Result>();
         try
         {
-            await using var runtime = await AmiPkiRuntime.OpenAsync(options, TimeProvider.System, CancellationToken.None);
+            await using var runtime = await AmiPkiRuntime.CreateOrOpenAsync(options, TimeProvider.System, CancellationToken.None);
             await runtime.InitializeAsync("software", CancellationToken.None);
             var issuance = await runtime.LoadAuthoritiesAsync(CancellationToken.None);
             var issuer = runtime.Authorities!.Find("issuing-s1")!;

@@ -65,7 +65,7 @@ public static class Pkcs11Benchmark
         {
             double raw1, rawN, providerN;
             Result pkcs11;
-            await using (var runtime = await AmiPkiRuntime.OpenAsync(pkcs11Options, TimeProvider.System, CancellationToken.None))
+            await using (var runtime = await AmiPkiRuntime.CreateOrOpenAsync(pkcs11Options, TimeProvider.System, CancellationToken.None))
             {
                 await runtime.InitializeAsync("pkcs11", CancellationToken.None);
                 var issuance = await runtime.LoadAuthoritiesAsync(CancellationToken.None);
@@ -78,7 +78,7 @@ public static class Pkcs11Benchmark
                 pkcs11 = await IssueForAsync("pkcs11", issuance, csrs, callers, 128, duration);
             }
             Result software;
-            await using (var runtime = await AmiPkiRuntime.OpenAsync(softwareOptions, TimeProvider.System, CancellationToken.None))
+            await using (var runtime = await AmiPkiRuntime.CreateOrOpenAsync(softwareOptions, TimeProvider.System, CancellationToken.None))
             {
                 await runtime.InitializeAsync("software", CancellationToken.None);
                 var issuance = await runtime.LoadAuthoritiesAsync(CancellationToken.None);

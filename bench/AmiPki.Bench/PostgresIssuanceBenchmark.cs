@@ -69,7 +69,10 @@ public static class PostgresIssuanceBenchmark
                     NodeName = $"node-{node}",
                     Storage = new AmiPkiOptions.StorageSection { Postgres = connectionString },
                 };
-                var runtime = await AmiPkiRuntime.OpenAsync(options, TimeProvider.System, CancellationToken.None);
+                // Node 1 creates the instance; the others open it.
+                var runtime = node == 1
+                    ? await AmiPkiRuntime.CreateOrOpenAsync(options, TimeProvider.System, CancellationToken.None)
+                    : await AmiPkiRuntime.OpenAsync(options, TimeProvider.System, CancellationToken.None);
                 runtimes.Add(runtime);
                 if (node == 1)
                 {

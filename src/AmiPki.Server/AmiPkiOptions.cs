@@ -56,6 +56,9 @@ public sealed class AmiPkiOptions
     /// <summary>The <c>pkcs11</c> key provider (section <c>AmiPki:Pkcs11</c>, e.g. <c>AMIPKI_Pkcs11__TokenLabel</c>).</summary>
     public Pkcs11Section Pkcs11 { get; set; } = new();
 
+    /// <summary>TEST-ONLY switches (<c>AmiPki:Testing:…</c>, env <c>AMIPKI_Testing__…</c>); all off by default. Never set them in production.</summary>
+    public TestingSection Testing { get; set; } = new();
+
     /// <summary>
     /// HSM tokens over PKCS#11: the online token holds the issuing CA keys and is opened by the server; the root token
     /// holds the root CA key and is opened only by <c>amipki ceremony</c> (and <c>init</c>). PINs come from a source,
@@ -98,5 +101,15 @@ public sealed class AmiPkiOptions
         /// configuration files and process listings.
         /// </summary>
         public string? Postgres { get; set; }
+    }
+
+    /// <summary>TEST-ONLY settings, used by the crash tests; every one is off unless set.</summary>
+    public sealed class TestingSection
+    {
+        /// <summary>
+        /// TEST-ONLY: a file path; while that file exists, every signature with a software key waits (after the serial's
+        /// durable reservation, before the signature), so a test can SIGKILL the server with intents in flight. Unset: no effect.
+        /// </summary>
+        public string? SigningHoldFile { get; set; }
     }
 }

@@ -7,6 +7,7 @@ using AmiPki.Core.Keys;
 using AmiPki.Core.Profiles;
 using AmiPki.Keys.Pkcs11;
 using AmiPki.Keys.Software;
+using AmiPki.Keys.Testing;
 using AmiPki.Storage;
 
 namespace AmiPki.Server;
@@ -57,10 +58,31 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
 
     public IssuanceService? Issuance { get; private set; }
 
-    /// <summary>Opens storage (applying migrations) and the key providers; loads no CA yet.</summary>
-    public static async Task<AmiPkiRuntime> OpenAsync(AmiPkiOptions options, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens an existing instance: storage (applying migrations) and the key providers; loads no CA yet. Refuses, creating
+    /// nothing (no directory, no database file), when the data directory (or the configured PostgreSQL database) holds no
+    /// instance, i.e. no AmiPki database with CA records: a mistyped <c>--data</c> must not look like an empty, intact CA.
+    /// </summary>
+    /// <exception cref="NoInstanceException">Nothing to open: <c>amipki init</c> has not run there.</exception>
+    public static Task<AmiPkiRuntime> OpenAsync(AmiPkiOptions options, TimeProvider time, CancellationToken cancellationToken) =>
+        OpenAsync(options, time, createIfMissing: false, cancellationToken);
+
+    /// <summary>
+    /// Opens the data directory, creating it and an empty database if missing: for <c>amipki init</c> and
+    /// <c>amipki ceremony create-root</c>, the commands that make an instance. Every other caller uses <see cref="OpenAsync(AmiPkiOptions, TimeProvider, CancellationToken)"/>.
+    /// </summary>
+    public static Task<AmiPkiRuntime> CreateOrOpenAsync(AmiPkiOptions options, TimeProvider time, CancellationToken cancellationToken) =>
+        OpenAsync(options, time, createIfMissing: true, cancellationToken);
+
+    private static async Task<AmiPkiRuntime> OpenAsync(AmiPkiOptions options, TimeProvider time, bool createIfMissing, CancellationToken cancellationToken)
     {
         var layout = new DataLayout(options.DataDirectory);
+        // SQLite in the data directory unless a PostgreSQL connection string is configured (several nodes share it).
+        var location = StorageLocation.Choose(options.Storage.Postgres, layout.Database);
+        if (!createIfMissing)
+        {
+            await EnsureInstanceAsync(layout, location, cancellationToken);
+        }
         layout.Create();
         var passphrase = Environment.GetEnvironmentVariable("AMIPKI_KEY_PASSPHRASE") is { Length: > 0 } fromEnvironment
             ? fromEnvironment
@@ -68,7 +90,15 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
         var providers = new Dictionary<string, IKeyProvider>(StringComparer.Ordinal);
         if (passphrase.Length > 0)
         {
-            providers["software"] = new SoftwareKeyProvider(layout.Keys, passphrase);
+            IKeyProvider software = new SoftwareKeyProvider(layout.Keys, passphrase);
+            if (options.Testing.SigningHoldFile is { Length: > 0 } holdFile)
+            {
+                // Test-only (crash tests): signatures wait while this file exists. Never set in production.
+                Console.Error.WriteLine($"amipki: WARNING: test-only setting AmiPki:Testing:SigningHoldFile={holdFile} is on: " +
+                                        "software-key signatures wait while that file exists");
+                software = new SigningHoldKeyProvider(software, holdFile);
+            }
+            providers["software"] = software;
         }
         if (options.Pkcs11.IsConfigured)
         {
@@ -77,8 +107,6 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
         }
         try
         {
-            // SQLite in the data directory unless a PostgreSQL connection string is configured (several nodes share it).
-            var location = StorageLocation.Choose(options.Storage.Postgres, layout.Database);
             var storage = await AmiPkiStorageFactory.OpenAsync(location, options.NodeName, time, cancellationToken);
             return new AmiPkiRuntime(options, layout, location, storage, providers, time);
         }
@@ -86,6 +114,32 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
         {
             DisposeProviders(providers.Values);
             throw;
+        }
+    }
+
+    private static async Task EnsureInstanceAsync(DataLayout layout, StorageLocation location, CancellationToken cancellationToken)
+    {
+        var init = $"run `amipki init --data {layout.Root}` to create one";
+        if (location.IsPostgres)
+        {
+            // The instance is the shared database; the data directory only holds this node's key files and TLS material.
+            if (!await AmiPkiStorageFactory.HoldsInstanceAsync(location, cancellationToken))
+            {
+                throw new NoInstanceException($"no AmiPki instance in {location} (no CA records) for data directory {layout.Root}: {init}");
+            }
+            return;
+        }
+        if (!Directory.Exists(layout.Root))
+        {
+            throw new NoInstanceException($"no AmiPki instance in {layout.Root}: the directory does not exist; {init}");
+        }
+        if (!File.Exists(layout.Database))
+        {
+            throw new NoInstanceException($"no AmiPki instance in {layout.Root}: it has no {Path.GetFileName(layout.Database)}; {init}");
+        }
+        if (!await AmiPkiStorageFactory.HoldsInstanceAsync(location, cancellationToken))
+        {
+            throw new NoInstanceException($"no AmiPki instance in {layout.Root}: {Path.GetFileName(layout.Database)} holds no CA; {init}");
         }
     }
 

@@ -15,4 +15,17 @@ public static class AmiPkiStorageFactory
             ? await PostgresStorage.OpenAsync(connectionString, nodeName, time, cancellationToken).ConfigureAwait(false)
             : await SqliteStorage.OpenAsync(location.SqlitePath!, nodeName, time, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Whether the database <paramref name="location"/> names already holds an AmiPki instance: the schema and at least
+    /// one CA record (what <c>amipki init</c> leaves). Creates nothing and migrates nothing: a missing SQLite file stays missing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The database exists but cannot be read (not a database, unreachable server).</exception>
+    public static Task<bool> HoldsInstanceAsync(StorageLocation location, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return location.PostgresConnectionString is { } connectionString
+            ? PostgresStorage.HoldsInstanceAsync(connectionString, cancellationToken)
+            : Task.Run(() => SqliteStorage.HoldsInstance(location.SqlitePath!), cancellationToken);
+    }
 }

@@ -53,7 +53,8 @@ public static class CeremonyCommands
             options.PublicBaseUrl = parseResult.GetValue(baseUrl) ?? options.PublicBaseUrl;
             var definition = new CaDefinition(parseResult.GetValue(name)!, parseResult.GetValue(commonName)!, ParseAlgorithm(parseResult.GetValue(algorithm)!),
                 Positive(parseResult.GetValue(years), "--validity-years"), null, parseResult.GetValue(pathLength));
-            await using var runtime = await AmiPkiRuntime.OpenAsync(options, TimeProvider.System, cancellationToken);
+            // create-root starts an instance (like init); the other ceremony steps need it.
+            await using var runtime = await AmiPkiRuntime.CreateOrOpenAsync(options, TimeProvider.System, cancellationToken);
             using var rootKeys = runtime.OpenRootTokenProvider();
             var ceremony = new HierarchyInitializer(rootKeys, runtime.Storage.Cas, runtime.AuditLog, runtime.Time, AmiPkiRuntime.RootTokenProviderName);
             var record = await ceremony.CreateRootAsync(definition, options.Organization, options.PublicBaseUrl, cancellationToken);

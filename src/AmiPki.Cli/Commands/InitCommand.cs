@@ -29,7 +29,7 @@ public static class InitCommand
             {
                 return CommandRunner.Fail("--key-provider pkcs11 needs --pkcs11-module and --pkcs11-token (or AmiPki:Pkcs11:ModulePath and TokenLabel)");
             }
-            await using var runtime = await Server.AmiPkiRuntime.OpenAsync(options, TimeProvider.System, cancellationToken);
+            await using var runtime = await Server.AmiPkiRuntime.CreateOrOpenAsync(options, TimeProvider.System, cancellationToken);
             var existing = await runtime.Storage.Cas.ListAsync(cancellationToken);
             if (existing.Count > 0 && parseResult.GetValue(ifMissing))
             {

@@ -119,6 +119,29 @@ public sealed class PostgresStorage : IAmiPkiStorage
         }
     }
 
+    /// <summary>Whether the database holds the AmiPki schema and at least one CA record; reads only, migrates nothing.</summary>
+    internal static async Task<bool> HoldsInstanceAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var settings = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        try
+        {
+            await using var connection = new NpgsqlConnection(settings.ConnectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("SELECT to_regclass('cas') IS NOT NULL;", connection);
+            if (!(bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                return false;
+            }
+            command.CommandText = "SELECT EXISTS (SELECT 1 FROM cas);";
+            return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+        catch (NpgsqlException exception)
+        {
+            throw new InvalidOperationException($"cannot open the {StorageLocation.Postgres(connectionString)} database: {exception.Message}", exception);
+        }
+    }
+
     /// <summary>The approval queue on this storage's connection pool; disposing it leaves the pool to the storage.</summary>
     public Task<IOwnedPendingRequestStore> OpenPendingRequestsAsync(CancellationToken cancellationToken)
     {

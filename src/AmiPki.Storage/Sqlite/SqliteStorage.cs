@@ -104,6 +104,7 @@ public sealed class SqliteStorage : IAmiPkiStorage
         return Task.Run(() =>
         {
             cancellationToken.ThrowIfCancellationRequested();
+            CreateOwnerOnlyIfMissing(databasePath);
             var connections = new SqliteConnections(databasePath);
             var connection = connections.OpenWriter();
             SqliteConnection? checkpointConnection = null;
@@ -122,6 +123,69 @@ public sealed class SqliteStorage : IAmiPkiStorage
                 throw;
             }
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates an empty database file readable by the owner only (0600) before SQLite opens it; SQLite creates the
+    /// <c>-wal</c> and <c>-shm</c> files with the main file's permissions, so they are 0600 too. An existing file is left as it is.
+    /// </summary>
+    private static void CreateOwnerOnlyIfMissing(string databasePath)
+    {
+        if (File.Exists(databasePath))
+        {
+            return;
+        }
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        try
+        {
+            // A zero-length file is an empty SQLite database.
+            using var created = new FileStream(databasePath, options);
+        }
+        catch (IOException) when (File.Exists(databasePath))
+        {
+            // Another process created it first.
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="databasePath"/> is an AmiPki database holding at least one CA record; read-only, creates
+    /// no file when it is missing.
+    /// </summary>
+    internal static bool HoldsInstance(string databasePath)
+    {
+        var full = Path.GetFullPath(databasePath);
+        if (!File.Exists(full))
+        {
+            return false;
+        }
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = SqliteOpenMode.ReadOnly,
+            Cache = SqliteCacheMode.Private,
+            Pooling = false,
+        }.ToString();
+        try
+        {
+            using var connection = new SqliteConnection(connectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'cas';";
+            if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                return false;
+            }
+            command.CommandText = "SELECT EXISTS (SELECT 1 FROM cas);";
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
+        }
+        catch (SqliteException e)
+        {
+            throw new InvalidOperationException($"cannot read {full}: {e.Message}", e);
+        }
     }
 
     /// <summary>Finishes the writes already queued (callers are answered), then closes every connection.</summary>

@@ -34,11 +34,16 @@ public sealed class StartupValidationTests
             var serve = await ExternalProcess.RunAsync("dotnet", [RepositoryPaths.AmiPkiDll, "serve", "--data", empty, "--http-port", "0"], null,
                 TimeSpan.FromSeconds(60), AmiPkiServer.Environment);
             Assert.That(serve.ExitCode, Is.Not.EqualTo(0));
-            Assert.That(serve.StandardError, Does.Contain("run `amipki init"), serve.Describe());
+            Assert.That(serve.StandardError, Does.Contain($"run `amipki init --data {empty}`"), serve.Describe());
+            // It used to create the directory and an empty database before saying so; now it creates nothing.
+            Assert.That(Directory.Exists(empty), Is.False, "serve created the data directory it refused");
         }
         finally
         {
-            Directory.Delete(empty, recursive: true);
+            if (Directory.Exists(empty))
+            {
+                Directory.Delete(empty, recursive: true);
+            }
         }
     }
 

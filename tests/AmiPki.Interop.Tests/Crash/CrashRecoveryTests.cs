@@ -3,13 +3,18 @@ using System.Globalization;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Storage;
 using AmiPki.Interop.Tests.Support;
+using AmiPki.Keys.Testing;
 
 namespace AmiPki.Interop.Tests.Crash;
 
 /// <summary>
 /// Crash safety of issuance (issue 10; DESIGN.md pipeline steps 6–10): a real <c>amipki serve</c> enrolling over EST with
 /// 32 requests in flight is killed with SIGKILL at a random (seeded) moment, restarted on the same data directory, and
-/// checked, ten times over, on SQLite and on PostgreSQL. After each restart: every certificate a client received is in storage with its serial and
+/// checked, ten times over, on SQLite and on PostgreSQL. Every kill lands while requests are held between the durable
+/// reservation of their serial and their signature (the test-only <c>AmiPki:Testing:SigningHoldFile</c>: the test creates
+/// the file, waits until the server says signatures are held, then kills), so every round exercises the recovery of
+/// orphaned intents, whatever the machine's speed; without the hold, a fast machine could finish every in-flight
+/// signature before the kill and leave recovery untested. After each restart: every certificate a client received is in storage with its serial and
 /// bytes, no serial twice per issuer, the audit chain verifies, the intents cut short are OutcomeUnknown (audited, listed,
 /// never reused), and the next round shows the server issues again. Finally one orphaned serial is revoked and shows up
 /// on the served CRL and as revoked over OCSP.
@@ -26,6 +31,17 @@ public sealed class CrashRecoveryTests(StorageKind kind)
     private const string Profile = "hes-client";
     private static readonly TimeSpan PollLimit = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Held signatures to wait for before the kill: more than the three CAs' CRL signatures (the only other software-key
+    /// signatures a server makes unprompted), so at least one held signature is an issuance whose intent is reserved.
+    /// </summary>
+    private const int HeldBeforeKill = 4;
+
+    private static readonly TimeSpan HoldLimit = TimeSpan.FromSeconds(40);
+
+    /// <summary>While this file exists the server under test holds every software-key signature (test-only setting).</summary>
+    private readonly string _holdFile = Path.Combine(Path.GetTempPath(), "amipki-signing-hold-" + Guid.NewGuid().ToString("N")[..12]);
+
     private TestStorage _storage = null!;
     private AmiPkiServer _server = null!;
     private string _secret = null!;
@@ -34,7 +50,9 @@ public sealed class CrashRecoveryTests(StorageKind kind)
     public async Task Start()
     {
         _storage = await TestStorage.CreateAsync(kind);
-        _server = await AmiPkiServer.StartAsync(https: true, environment: _storage.Environment());
+        var environment = _storage.Environment() ?? new Dictionary<string, string>();
+        environment["AMIPKI_Testing__SigningHoldFile"] = _holdFile;
+        _server = await AmiPkiServer.StartAsync(https: true, environment: environment);
         var add = await _server.CliAsync("est-account", "add", "--name", Account, "--allowed-profiles", Profile);
         Assert.That(add.ExitCode, Is.EqualTo(0), add.Describe());
         _secret = add.StandardOutput.Split('\n').Single(l => l.StartsWith("secret (shown once): ", StringComparison.Ordinal))["secret (shown once): ".Length..].Trim();
@@ -51,6 +69,7 @@ public sealed class CrashRecoveryTests(StorageKind kind)
         {
             await _storage.DisposeAsync();
         }
+        File.Delete(_holdFile);
     }
 
     [Test]
@@ -72,7 +91,7 @@ public sealed class CrashRecoveryTests(StorageKind kind)
             // The kill lands after a random number of acknowledgements, whatever the machine's speed: always mid-run.
             var killAt = random.Next(50, RequestsPerIteration - 50);
             var pid = _server.ProcessId;
-            var result = await load.RunAsync(RequestsPerIteration, InFlight, killAt, _server.KillAsync);
+            var result = await load.RunAsync(RequestsPerIteration, InFlight, killAt, () => HoldSignaturesThenKillAsync(round));
             Assert.That(result.UnexpectedFailures, Is.Empty, $"round {round}: failures before the kill:\n{string.Join("\n", result.UnexpectedFailures.Take(10))}\n{_server.Log}");
             Assert.That(result.Killed, Is.True, $"round {round}: the server never acknowledged {killAt} enrollments");
             kills++;
@@ -80,6 +99,8 @@ public sealed class CrashRecoveryTests(StorageKind kind)
 
             await _server.RestartAsync();
             var found = await CheckAfterRestartAsync(round, acknowledged, orphans);
+            Assert.That(found, Is.GreaterThan(0),
+                $"round {round}: the kill came while signatures were held, yet recovery found no orphaned intent (seed {seed})\n{_server.Log}");
             Say($"round {round}: SIGKILL to pid {pid} at acknowledgement {killAt}; {result.Acknowledged.Count} acknowledged, {result.FailedAfterKill} cut off; " +
                 $"restart found {found} orphaned intent(s); totals: {acknowledged.Count} acknowledged, {orphans.Count} outcome-unknown; {clock.Elapsed.TotalSeconds:F1} s");
         }
@@ -98,6 +119,46 @@ public sealed class CrashRecoveryTests(StorageKind kind)
         Say($"crash test ({kind}) figures: seed {seed}, rounds {Iterations}, SIGKILLs {kills}, restarts {kills}, acknowledged certificates {acknowledged.Count} " +
             $"(lost 0), duplicate serials 0, orphaned intents found {orphans.Count} (outcome-unknown, never reused), audit verified after every restart, " +
             $"{clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    /// <summary>
+    /// The kill of one round: hold every signature (create the hold file), wait until the server has reported
+    /// <see cref="HeldBeforeKill"/> held signatures since its last start (requests keep arriving: <see cref="EstLoad"/> goes on
+    /// starting them until this returns), SIGKILL it, and release the hold so the restart signs again.
+    /// </summary>
+    private async Task HoldSignaturesThenKillAsync(int round)
+    {
+        await File.WriteAllTextAsync(_holdFile, $"CrashRecoveryTests round {round}: signatures held until the SIGKILL");
+        try
+        {
+            var deadline = DateTime.UtcNow + HoldLimit;
+            int held;
+            while ((held = HeldSinceLastStart()) < HeldBeforeKill)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    Assert.Fail($"round {round}: only {held} signature(s) held within {HoldLimit}:\n{_server.Log}");
+                }
+                await Task.Delay(20);
+            }
+        }
+        finally
+        {
+            await _server.KillAsync();
+            File.Delete(_holdFile);
+        }
+    }
+
+    private int HeldSinceLastStart()
+    {
+        var log = _server.Log;
+        var start = log.LastIndexOf(AmiPkiServer.RestartMarker, StringComparison.Ordinal);
+        var held = 0;
+        for (var at = Math.Max(start, 0); (at = log.IndexOf(SigningHoldKeyProvider.HeldMarker, at, StringComparison.Ordinal)) >= 0; at++)
+        {
+            held++;
+        }
+        return held;
     }
 
     /// <summary>Every check of one restart; returns how many orphaned intents this restart's recovery found.</summary>

@@ -12,7 +12,8 @@ namespace AmiPki.Interop.Tests.Crash;
 /// <summary>
 /// Many concurrent EST simpleenroll requests (RFC 7030 §4.2.1, HTTP Basic, §3.2.3) against a real server, each with a
 /// fresh P-256 key and CSR. Every certificate received is recorded as acknowledged. Optionally calls a kill action (the
-/// test's SIGKILL) the moment the acknowledgement count reaches a chosen number, then starts no further request.
+/// test's SIGKILL) the moment the acknowledgement count reaches a chosen number; requests keep starting until that action
+/// has finished, then no further request starts.
 /// </summary>
 public sealed class EstLoad
 {
@@ -52,6 +53,18 @@ public sealed class EstLoad
         };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
 
+        async Task KillThenStopStartingAsync()
+        {
+            try
+            {
+                await kill();
+            }
+            finally
+            {
+                await stopStarting.CancelAsync();
+            }
+        }
+
         try
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, requests), new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = stopStarting.Token },
@@ -64,8 +77,9 @@ public sealed class EstLoad
                         acknowledged.Enqueue(certificate);
                         if (killAtAcknowledged is { } at && acknowledged.Count >= at && Interlocked.Exchange(ref killRequested, 1) == 0)
                         {
-                            killing = kill();
-                            await stopStarting.CancelAsync();
+                            // Requests keep starting until the kill is done: a kill action that first holds signatures
+                            // (CrashRecoveryTests) needs requests arriving at the signature to hold.
+                            killing = KillThenStopStartingAsync();
                         }
                     }
                     catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or EnrollmentRefused)

@@ -25,7 +25,7 @@ public sealed class ServerTlsCertificateTests
         var options = new AmiPkiOptions { DataDirectory = data, KeyPassphrase = "tls-test-only", ProfilesDirectory = Support.RepositoryPaths.Profiles };
         try
         {
-            await using var runtime = await AmiPkiRuntime.OpenAsync(options, clock, CancellationToken.None);
+            await using var runtime = await AmiPkiRuntime.CreateOrOpenAsync(options, clock, CancellationToken.None);
             await runtime.InitializeAsync("software", CancellationToken.None);
             var issuance = await runtime.LoadAuthoritiesAsync(CancellationToken.None);
             ServerTlsCertificate Open() => new(issuance, runtime.Layout.Tls, ["localhost"], [IPAddress.Loopback], clock, NullLogger.Instance);
@@ -65,7 +65,7 @@ public sealed class ServerTlsCertificateTests
         var options = new AmiPkiOptions { DataDirectory = data, KeyPassphrase = "tls-test-only", ProfilesDirectory = Support.RepositoryPaths.Profiles };
         try
         {
-            await using var runtime = await AmiPkiRuntime.OpenAsync(options, TimeProvider.System, CancellationToken.None);
+            await using var runtime = await AmiPkiRuntime.CreateOrOpenAsync(options, TimeProvider.System, CancellationToken.None);
             await runtime.InitializeAsync("software", CancellationToken.None);
             var issuance = await runtime.LoadAuthoritiesAsync(CancellationToken.None);
             using var first = new ServerTlsCertificate(issuance, runtime.Layout.Tls, ["localhost"], [IPAddress.Loopback], TimeProvider.System, NullLogger.Instance);

@@ -38,7 +38,7 @@ public sealed class SchedulerRestartTests
         options.Jobs.CrlPublication = TimeSpan.FromMinutes(15);
         try
         {
-            await using (var runtime = await AmiPkiRuntime.OpenAsync(options, clock, CancellationToken.None))
+            await using (var runtime = await AmiPkiRuntime.CreateOrOpenAsync(options, clock, CancellationToken.None))
             {
                 await runtime.InitializeAsync("software", CancellationToken.None);
             }

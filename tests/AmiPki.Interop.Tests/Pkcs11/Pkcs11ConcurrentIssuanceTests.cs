@@ -31,7 +31,7 @@ public sealed class Pkcs11ConcurrentIssuanceTests
         {
             IssuedCertificate[] issued;
             List<byte[]> chain;
-            await using (var runtime = await AmiPkiRuntime.OpenAsync(options, TimeProvider.System, CancellationToken.None))
+            await using (var runtime = await AmiPkiRuntime.CreateOrOpenAsync(options, TimeProvider.System, CancellationToken.None))
             {
                 // No root token configured: the development hierarchy goes entirely on the online token.
                 await runtime.InitializeAsync("pkcs11", CancellationToken.None);
