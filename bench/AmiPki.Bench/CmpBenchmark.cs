@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Formats.Asn1;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using System.Security.Cryptography;
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using System.Text;
 using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;

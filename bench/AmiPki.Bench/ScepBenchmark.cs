@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using AmiPki.Core.Audit;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Storage;

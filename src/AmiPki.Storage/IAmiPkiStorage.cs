@@ -1,10 +1,10 @@
-using AmiPki.Core.Transactions;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Campaigns;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Jobs;
 using AmiPki.Core.Storage;
+using AmiPki.Core.Transactions;
 
 namespace AmiPki.Storage;
 

@@ -1,6 +1,6 @@
-using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using System.CommandLine;
 using System.Text.RegularExpressions;
 
 namespace AmiPki.Cli.Commands;

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using AmiPki.Core.Profiles;
-using AmiPki.Server;
 using AmiPki.Server.Api.Contracts;
+using AmiPki.Server;
 
 namespace AmiPki.Cli.Commands;
 

@@ -1,8 +1,8 @@
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Authorization;
 using AmiPki.Core.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AmiPki.Protocols.Authorization;
 

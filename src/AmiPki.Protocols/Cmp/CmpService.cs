@@ -56,7 +56,7 @@ public sealed class CmpService
     /// <summary>The profile a label names: an entry of <see cref="CmpOptions.Labels"/> or a profile allowing cmp; null if neither.</summary>
     public string? ProfileForLabel(string label) =>
         _options.Labels.TryGetValue(label, out var mapped) ? mapped
-        : _issuance.Profiles.Find(label) is { } profile && profile.Protocols.Contains(EnrollmentProtocol.Cmp, StringComparer.Ordinal) ? profile.Name
+        : _issuance.Profiles.Find(label) is { } profile && profile.AllowsProtocol(EnrollmentProtocol.Cmp) ? profile.Name
         : null;
 
     /// <summary>Answers one DER PKIMessage with one DER PKIMessage.</summary>

@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using AmiPki.Core.Authorization;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;

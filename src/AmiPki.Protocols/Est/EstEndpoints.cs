@@ -1,18 +1,18 @@
-using AmiPki.Core.Authorization;
-using AmiPki.Protocols.Authorization;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Authorization;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Storage;
 using AmiPki.Core.Trust;
+using AmiPki.Protocols.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AmiPki.Protocols.Est;

@@ -23,7 +23,7 @@ internal sealed class EstLabels
         var name = label is null
             ? _options.DefaultProfile
             : _options.Labels.GetValueOrDefault(label) ?? label;
-        if (_profiles.Find(name) is { } profile && profile.Protocols.Contains(EnrollmentProtocol.Est, StringComparer.Ordinal))
+        if (_profiles.Find(name) is { } profile && profile.AllowsProtocol(EnrollmentProtocol.Est))
         {
             return profile;
         }

@@ -1,12 +1,12 @@
-using AmiPki.Protocols.Cms;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using System.Text;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Profiles;
+using AmiPki.Protocols.Cms;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 

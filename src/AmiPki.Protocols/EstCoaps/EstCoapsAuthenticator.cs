@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using AmiPki.Coap.Dtls;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Authorization;

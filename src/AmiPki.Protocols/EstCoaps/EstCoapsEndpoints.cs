@@ -1,15 +1,15 @@
-using AmiPki.Core.Authorization;
-using AmiPki.Protocols.Authorization;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Authorization;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Storage;
 using AmiPki.Core.Trust;
+using AmiPki.Protocols.Authorization;
 using AmiPki.Protocols.Est;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

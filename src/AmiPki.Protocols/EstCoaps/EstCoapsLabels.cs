@@ -40,5 +40,5 @@ internal sealed class EstCoapsLabels
     }
 
     public static bool AllowsEstCoaps(CertificateProfile profile) =>
-        profile.Protocols.Contains(EnrollmentProtocol.EstCoaps, StringComparer.Ordinal);
+        profile.AllowsProtocol(EnrollmentProtocol.EstCoaps);
 }

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using AmiPki.Coap.Dtls;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Profiles;

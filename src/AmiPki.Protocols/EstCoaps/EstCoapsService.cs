@@ -1,7 +1,6 @@
-using AmiPki.Protocols.Cms;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using System.Text;
 using AmiPki.Coap.Messages;
 using AmiPki.Coap.Server;
@@ -9,6 +8,7 @@ using AmiPki.Core.Approvals;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Profiles;
+using AmiPki.Protocols.Cms;
 using AmiPki.Protocols.Est;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using AmiPki.Core.Audit;
+using AmiPki.Core.Authorization;
 using AmiPki.Core.Credentials;
+using AmiPki.Core.Issuance;
 using AmiPki.Core.Profiles;
 using AmiPki.Core.Validation;
 using AmiPki.Protocols.Cmp;
@@ -133,9 +135,14 @@ public sealed class EnrollmentCredentialAdmin
                 throw new InvalidInputException(field,
                     $"no profile named '{name}' (known: {string.Join(", ", _profiles.All.Select(p => p.Name).Order(StringComparer.Ordinal))})");
             }
-            if (!profile.Protocols.Contains(protocol, StringComparer.Ordinal))
+            if (!profile.AllowsProtocol(protocol))
             {
                 throw new InvalidInputException(field, $"profile {profile.Name} does not allow {protocol} (protocols: {string.Join(", ", profile.Protocols)})");
+            }
+            // A credential no rule of the profile admits could never be used (default deny): say so now, not at enrollment.
+            if (!EnrollmentAuthorizer.Admits(profile, protocol, RequesterKind.Credential))
+            {
+                throw new InvalidInputException(field, $"profile {profile.Name} admits no credential over {protocol} (see amipki profiles show {profile.Name})");
             }
         }
     }

@@ -2,8 +2,8 @@ using AmiPki.Core.Audit;
 using AmiPki.Core.Telemetry;
 using AmiPki.Core.Validation;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AmiPki.Server.Api;

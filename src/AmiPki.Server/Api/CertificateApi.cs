@@ -5,8 +5,8 @@ using AmiPki.Core.Storage;
 using AmiPki.Core.Validation;
 using AmiPki.Server.Api.Contracts;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 

@@ -1,8 +1,8 @@
 using AmiPki.Core.Profiles;
 using AmiPki.Server.Api.Contracts;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace AmiPki.Server.Api;

@@ -1,7 +1,7 @@
-using System.Net;
 using System.Net.Security;
-using System.Security.Cryptography;
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Operations;
 using AmiPki.Core.Profiles;

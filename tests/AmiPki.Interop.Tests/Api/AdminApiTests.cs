@@ -1,8 +1,8 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using System.Text;
 using AmiPki.Core.Approvals;
 using AmiPki.Interop.Tests.Support;
 using AmiPki.Storage.Sqlite.Approvals;

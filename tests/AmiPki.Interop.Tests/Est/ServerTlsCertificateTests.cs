@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using AmiPki.Server;
 using AmiPki.Server.Tls;
+using AmiPki.Server;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AmiPki.Interop.Tests.Est;

@@ -2,9 +2,9 @@ using System.Numerics;
 using System.Security.Cryptography.X509Certificates;
 using AmiPki.Core.Jobs;
 using AmiPki.Interop.Tests.Support;
-using AmiPki.Server;
 using AmiPki.Server.Hosting;
 using AmiPki.Server.Jobs;
+using AmiPki.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 

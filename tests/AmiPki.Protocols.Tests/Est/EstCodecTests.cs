@@ -1,8 +1,8 @@
-using AmiPki.Protocols.Cms;
 using System.Formats.Asn1;
 using System.Security.Cryptography.Pkcs;
 using System.Text;
 using AmiPki.Core.Profiles;
+using AmiPki.Protocols.Cms;
 using AmiPki.Protocols.Est;
 using NUnit.Framework;
 

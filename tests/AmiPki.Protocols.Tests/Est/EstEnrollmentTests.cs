@@ -1,6 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Revocation;
 using AmiPki.Protocols.Tests.Est.Support;

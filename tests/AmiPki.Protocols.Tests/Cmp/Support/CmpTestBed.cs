@@ -1,17 +1,17 @@
-using AmiPki.Core.Revocation;
-using AmiPki.Core.Authorization;
 using System.Security.Cryptography;
 using AmiPki.Core.Authorities;
+using AmiPki.Core.Authorization;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Keys;
 using AmiPki.Core.Profiles;
+using AmiPki.Core.Revocation;
 using AmiPki.Core.Storage;
 using AmiPki.Keys.Software;
 using AmiPki.Protocols.Cmp;
 using AmiPki.Protocols.Tests.Ocsp;
-using AmiPki.Storage.Sqlite;
 using AmiPki.Storage.Sqlite.Approvals;
+using AmiPki.Storage.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
 
