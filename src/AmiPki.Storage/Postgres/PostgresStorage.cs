@@ -4,9 +4,11 @@ using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Jobs;
 using AmiPki.Core.Storage;
+using AmiPki.Core.Transactions;
 using AmiPki.Storage.Postgres.Approvals;
 using AmiPki.Storage.Postgres.Campaigns;
 using AmiPki.Storage.Postgres.Jobs;
+using AmiPki.Storage.Postgres.Transactions;
 using AmiPki.Storage.Postgres.Writing;
 using Npgsql;
 
@@ -36,6 +38,7 @@ public sealed class PostgresStorage : IAmiPkiStorage
         Cas = new PostgresCaStore(writer, dataSource);
         Devices = new PostgresDeviceRegistry(writer, dataSource);
         Credentials = new PostgresCredentialStore(writer, dataSource);
+        Transactions = new PostgresProtocolTransactionStore(dataSource);
         Campaigns = new PostgresCampaignStore(writer, dataSource);
         JobSchedule = new PostgresJobScheduleStore(writer, dataSource);
         JobLeases = new PostgresJobLeases(writer);
@@ -62,6 +65,9 @@ public sealed class PostgresStorage : IAmiPkiStorage
     public IDeviceRegistry Devices { get; }
 
     public ICredentialStore Credentials { get; }
+
+    /// <summary>Protocol transactions: one conditional statement per write on this storage's connection pool.</summary>
+    public IProtocolTransactionStore Transactions { get; }
 
     public ICampaignStore Campaigns { get; }
 

@@ -4,9 +4,11 @@ using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Jobs;
 using AmiPki.Core.Storage;
+using AmiPki.Core.Transactions;
 using AmiPki.Storage.Sqlite.Approvals;
 using AmiPki.Storage.Sqlite.Campaigns;
 using AmiPki.Storage.Sqlite.Jobs;
+using AmiPki.Storage.Sqlite.Transactions;
 using AmiPki.Storage.Sqlite.Writing;
 using Microsoft.Data.Sqlite;
 
@@ -39,6 +41,7 @@ public sealed class SqliteStorage : IAmiPkiStorage
         Cas = new SqliteCaStore(writer, reads);
         Devices = new SqliteDeviceRegistry(writer, reads);
         Credentials = new SqliteCredentialStore(writer, reads);
+        Transactions = new SqliteProtocolTransactionStore(writer, reads);
         Campaigns = new SqliteCampaignStore(writer, reads);
         JobSchedule = new SqliteJobScheduleStore(writer, reads);
         Housekeeping = new SqliteCertificateHousekeeping(writer);
@@ -64,6 +67,9 @@ public sealed class SqliteStorage : IAmiPkiStorage
     public IDeviceRegistry Devices { get; }
 
     public ICredentialStore Credentials { get; }
+
+    /// <summary>Protocol transactions: writes through the group-committing writer, reads on read connections.</summary>
+    public IProtocolTransactionStore Transactions { get; }
 
     /// <summary>Renewal campaign entries.</summary>
     public ICampaignStore Campaigns { get; }
