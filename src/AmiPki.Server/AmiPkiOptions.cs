@@ -1,4 +1,5 @@
 using AmiPki.Core.Campaigns;
+using AmiPki.Protocols.Ocsp;
 using AmiPki.Server.Jobs;
 
 namespace AmiPki.Server;
@@ -52,6 +53,12 @@ public sealed class AmiPkiOptions
 
     /// <summary>Renewal campaigns: spread per DCU, webhook (section <c>AmiPki:Campaigns</c>, e.g. <c>AMIPKI_Campaigns__WebhookUrl</c>).</summary>
     public CampaignOptions Campaigns { get; set; } = new();
+
+    /// <summary>
+    /// The OCSP responder: response validity, refresh, HTTP caching bound (section <c>AmiPki:Ocsp</c>, e.g.
+    /// <c>AMIPKI_Ocsp__HttpMaxAgeSeconds=30</c>). <see cref="OcspResponderOptions.MaintainInBackground"/> is set by the server.
+    /// </summary>
+    public OcspResponderOptions Ocsp { get; set; } = new();
 
     /// <summary>The <c>pkcs11</c> key provider (section <c>AmiPki:Pkcs11</c>, e.g. <c>AMIPKI_Pkcs11__TokenLabel</c>).</summary>
     public Pkcs11Section Pkcs11 { get; set; } = new();

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace AmiPki.Protocols.Crl;
 
 /// <summary>
-/// Polls storage for revocations made outside this process (the <c>amipki revoke</c> CLI, other nodes) so CRLs and
-/// OCSP responses follow them within <see cref="CrlPublishingOptions.StoragePollInterval"/>.
+/// Polls storage for revocations made outside this process (the <c>amipki revoke</c> CLI, other nodes) so CRLs follow
+/// them within <see cref="CrlPublishingOptions.StoragePollInterval"/> and OCSP re-signs them ahead of requests. OCSP does
+/// not depend on this poll for correctness: each pre-signed answer is confirmed against storage before it is served.
 /// </summary>
 internal sealed class RevocationPollingService : BackgroundService
 {

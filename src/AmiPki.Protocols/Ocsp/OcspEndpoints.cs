@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Storage;
 using AmiPki.Core.Telemetry;
@@ -110,13 +111,23 @@ public static class OcspEndpoints
         response.ContentLength = reply.Der.Length;
         if (reply.Cacheable)
         {
-            // RFC 5019 §6.2: caches may keep the response until nextUpdate, and must not serve it afterwards.
-            var now = RevocationRegistration.TimeOf(context.RequestServices).GetUtcNow();
-            var maxAge = Math.Max(0, (long)(reply.NextUpdate - now).TotalSeconds);
+            // RFC 5019 §6.2, bounded by how long the answer stays true: a good answer may be revoked at any moment, so
+            // caches keep it at most HttpMaxAgeSeconds even though its nextUpdate is hours away (OcspHttpCaching).
+            var options = context.RequestServices.GetRequiredService<OcspResponderOptions>();
+            var caching = OcspHttpCaching.For(reply, RevocationRegistration.TimeOf(context.RequestServices).GetUtcNow(), options.HttpMaxAgeSeconds);
             headers.LastModified = reply.LastModified;
-            headers.Expires = reply.Expires;
+            headers.Expires = caching.Expires.ToString("r", CultureInfo.InvariantCulture);
             headers.ETag = reply.ETag;
-            headers.CacheControl = $"max-age={maxAge}, public, no-transform, must-revalidate";
+            headers.CacheControl = caching.CacheControl;
+            // A cache revalidating what it holds: the answer was just confirmed against storage, so an unchanged ETag
+            // means the same status (the DER, hence the ETag, changes whenever it is re-signed).
+            if (HttpMethods.IsGet(context.Request.Method) && Matches(context.Request.Headers.IfNoneMatch, reply.ETag))
+            {
+                response.StatusCode = StatusCodes.Status304NotModified;
+                response.ContentLength = null;
+                response.ContentType = null;
+                return Task.CompletedTask;
+            }
         }
         else
         {
@@ -129,6 +140,25 @@ public static class OcspEndpoints
             headers.CacheControl = "no-store";
         }
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(reply.Der, context.RequestAborted).AsTask();
+    }
+
+    private static bool Matches(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string? etag)
+    {
+        if (etag is null)
+        {
+            return false;
+        }
+        foreach (var value in ifNoneMatch)
+        {
+            foreach (var candidate in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (candidate == etag || (candidate.StartsWith("W/", StringComparison.Ordinal) && candidate[2..] == etag))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /// <summary>good, revoked or unknown for a single-certificate answer; successful for several; else the error responseStatus (RFC 6960 §4.2.1).</summary>

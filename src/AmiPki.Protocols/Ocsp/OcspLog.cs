@@ -1,3 +1,4 @@
+using AmiPki.Core.Revocation;
 using Microsoft.Extensions.Logging;
 
 namespace AmiPki.Protocols.Ocsp;
@@ -22,4 +23,10 @@ internal static partial class OcspLog
 
     [LoggerMessage(8205, LogLevel.Error, "OCSP maintenance failed")]
     public static partial void MaintenanceFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(8206, LogLevel.Information, "the pre-signed OCSP answer for {Issuer}/{Serial} said {Cached}, storage says {Current}: re-signed")]
+    public static partial void StaleAnswerReplaced(ILogger logger, string issuer, string serial, CertificateStatus? cached, CertificateStatus current);
+
+    [LoggerMessage(8207, LogLevel.Error, "confirming a pre-signed OCSP answer against storage failed; answered tryLater")]
+    public static partial void StatusCheckFailed(ILogger logger, Exception exception);
 }

@@ -10,8 +10,9 @@ namespace AmiPki.Protocols.Ocsp;
 public sealed class OcspReply
 {
     private OcspReply(byte[] der, OcspResponseStatus status, CertificateStatus? certificateStatus, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate,
-        DateTimeOffset refreshAt, bool cacheable, ReadOnlyMemory<byte> certId)
+        DateTimeOffset refreshAt, bool cacheable, ReadOnlyMemory<byte> certId, RevocationInfo? revocation)
     {
+        Revocation = revocation;
         Der = der;
         Status = status;
         CertificateStatus = certificateStatus;
@@ -42,6 +43,15 @@ public sealed class OcspReply
     /// <summary>When a cached copy should be re-signed.</summary>
     public DateTimeOffset RefreshAt { get; }
 
+    /// <summary>The revocation a single-certificate <c>revoked</c> answer states (to compare it with storage's current one).</summary>
+    public RevocationInfo? Revocation { get; }
+
+    /// <summary>
+    /// A single-certificate <c>revoked</c> answer whose reason is not certificateHold: it cannot become good again, so it
+    /// stays true until its nextUpdate (RFC 5280 §5.3.1). Every other answer may change at any moment.
+    /// </summary>
+    public bool IsFinal => CertificateStatus == Core.Revocation.CertificateStatus.Revoked && Revocation is { Reason: not RevocationReason.CertificateHold };
+
     /// <summary>HTTP caches may keep it (no nonce, successful).</summary>
     public bool Cacheable { get; }
 
@@ -55,9 +65,9 @@ public sealed class OcspReply
     public string? Expires { get; }
 
     public static OcspReply Error(OcspResponseStatus status) =>
-        new(OcspResponseEncoder.Status(status), status, null, default, default, default, false, default);
+        new(OcspResponseEncoder.Status(status), status, null, default, default, default, false, default, null);
 
     public static OcspReply Signed(byte[] der, CertificateStatus? status, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate, DateTimeOffset refreshAt,
-        bool cacheable, ReadOnlyMemory<byte> certId) =>
-        new(der, OcspResponseStatus.Successful, status, thisUpdate, nextUpdate, refreshAt, cacheable, certId);
+        bool cacheable, ReadOnlyMemory<byte> certId, RevocationInfo? revocation = null) =>
+        new(der, OcspResponseStatus.Successful, status, thisUpdate, nextUpdate, refreshAt, cacheable, certId, revocation);
 }

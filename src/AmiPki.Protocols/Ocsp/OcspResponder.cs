@@ -10,8 +10,12 @@ namespace AmiPki.Protocols.Ocsp;
 /// <summary>
 /// The OCSP responder (RFC 6960, RFC 5019 profile): DER request in, DER response out, never an exception.
 /// Single-certificate requests without a nonce are answered from pre-signed responses (signed ahead, refreshed before
-/// they age, re-signed at once when the certificate's status changes); requests with a nonce, or for several
-/// certificates, are signed on demand. Storage is read through <see cref="ICertificateReader"/>, whose read
+/// they age, re-signed when the certificate's status changes); requests with a nonce, or for several certificates, are
+/// signed on demand. Every answer states the status storage holds when the request is answered: a pre-signed answer is
+/// served only after one indexed read (<see cref="ICertificateReader.FindAsync"/>) confirms its status, and is re-signed
+/// at once when it differs. So a revocation made by another process or node (the CLI, a second server) is in every
+/// answer given after it is committed, without waiting for the revocation watcher's poll; the notifications only
+/// re-sign ahead of the next request. Storage is read through <see cref="ICertificateReader"/>, whose read
 /// connections never wait for issuance writes.
 /// </summary>
 public sealed class OcspResponder : IRevocationListener, IDisposable
@@ -102,7 +106,7 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
             var key = new OcspCacheKey(issuer!.Index, certId.Hash!.Value, certId.SerialHex);
             if (Cache.TryGet(key, out var cached) && _time.GetUtcNow() < cached.RefreshAt && cached.CertId.Span.SequenceEqual(certId.Encoded.Span))
             {
-                return Task.FromResult(cached);
+                return ConfirmAsync(issuer, key, cached, cancellationToken);
             }
             return GuardAsync(() => SignSingleAsync(issuer, key, certId.Encoded, cancellationToken), cancellationToken);
         }
@@ -274,6 +278,43 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
         }
     }
 
+    /// <summary>
+    /// Serves a pre-signed answer if storage still holds the status (and revocation) it states; otherwise signs the
+    /// current status, caches it and serves that. The notifier is not trusted to have arrived: another process's
+    /// revocation reaches this node only through storage.
+    /// </summary>
+    private async Task<OcspReply> ConfirmAsync(OcspIssuer issuer, OcspCacheKey key, OcspReply cached, CancellationToken cancellationToken)
+    {
+        var generation = Cache.Generation;
+        CertificateStatus status;
+        RevocationInfo? revocation;
+        try
+        {
+            (status, revocation) = await LookupAsync(issuer, key.SerialHex, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            OcspLog.StatusCheckFailed(_logger, e);
+            // Unconfirmed, only an answer that cannot stop being true may go out.
+            return cached.IsFinal ? cached : OcspReply.Error(OcspResponseStatus.TryLater);
+        }
+        if (status == cached.CertificateStatus && Equals(revocation, cached.Revocation))
+        {
+            return cached;
+        }
+        return await GuardAsync(() =>
+        {
+            OcspLog.StaleAnswerReplaced(_logger, issuer.Name, key.SerialHex, cached.CertificateStatus, status);
+            var reply = Sign(issuer, key, cached.CertId, status, revocation);
+            Cache.TryAdd(key, reply, generation);
+            return Task.FromResult(reply);
+        }, cancellationToken);
+    }
+
     private async Task<OcspReply> SignSingleAsync(OcspIssuer issuer, OcspCacheKey key, ReadOnlyMemory<byte> certId, CancellationToken cancellationToken)
     {
         var generation = Cache.Generation;
@@ -289,7 +330,7 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
         var signer = issuer.Signer ?? throw new InvalidOperationException($"the OCSP responder of {issuer.Name} is not ready");
         var (thisUpdate, nextUpdate, refreshAt) = Window(signer, status);
         var der = OcspResponseEncoder.Encode(signer, thisUpdate, [new OcspSingleStatus(certId, status, revocation, thisUpdate, nextUpdate)], null);
-        return OcspReply.Signed(der, status, thisUpdate, nextUpdate, refreshAt, cacheable: true, certId);
+        return OcspReply.Signed(der, status, thisUpdate, nextUpdate, refreshAt, cacheable: true, certId, status == CertificateStatus.Revoked ? revocation : null);
     }
 
     private async Task<OcspReply> SignOnDemandAsync(OcspIssuer issuer, OcspRequest request, CancellationToken cancellationToken)
@@ -306,9 +347,10 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
             nextUpdate = nextUpdate == thisUpdate || next < nextUpdate ? next : nextUpdate;
         }
         var der = OcspResponseEncoder.Encode(signer, thisUpdate, responses, request.Nonce);
-        var single = responses.Count == 1 ? responses[0].Status : (CertificateStatus?)null;
+        var single = responses.Count == 1 ? responses[0] : null;
         // With a nonce the answer is for this request only: no HTTP cache may keep it.
-        return OcspReply.Signed(der, single, thisUpdate, nextUpdate, thisUpdate, cacheable: request.Nonce is null, default);
+        return OcspReply.Signed(der, single?.Status, thisUpdate, nextUpdate, thisUpdate, cacheable: request.Nonce is null, default,
+            single?.Status == CertificateStatus.Revoked ? single.Revocation : null);
     }
 
     /// <summary>
@@ -326,7 +368,8 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
         {
             return _caCertificates.ContainsKey((issuer.Name, serialHex)) ? (CertificateStatus.Good, null) : (CertificateStatus.Unknown, null);
         }
-        return (StatusOf(record), record.Revocation);
+        var status = StatusOf(record);
+        return (status, status == CertificateStatus.Revoked ? record.Revocation : null);
     }
 
     private static CertificateStatus StatusOf(CertificateRecord record) => record switch

@@ -1,8 +1,19 @@
 namespace AmiPki.Protocols.Ocsp;
 
-/// <summary>How long OCSP responses are valid and when they are re-signed. Every figure is settable.</summary>
+/// <summary>
+/// How long OCSP responses are valid and when they are re-signed. Every figure is settable (the server binds them from
+/// section <c>AmiPki:Ocsp</c>, e.g. <c>AMIPKI_Ocsp__HttpMaxAgeSeconds=30</c>).
+/// </summary>
 public sealed class OcspResponderOptions
 {
+    /// <summary>
+    /// Longest <c>Cache-Control: max-age</c> (and <c>Expires</c>, counted from now) given to an HTTP cache for an answer
+    /// that may change at any moment: good, unknown, certificateHold, several certificates. Never more than nextUpdate − now.
+    /// A <c>revoked</c> answer for any other reason stays true and is cacheable until its nextUpdate (RFC 5019 §6.2).
+    /// 0 lets caches store such answers but revalidate each time.
+    /// </summary>
+    public int HttpMaxAgeSeconds { get; set; } = 60;
+
     /// <summary>nextUpdate − thisUpdate of good and revoked responses (RFC 5019 §2.2.4; relying parties cache until then).</summary>
     public TimeSpan ResponseValidity { get; set; } = TimeSpan.FromHours(4);
 

@@ -83,7 +83,12 @@ public static class ServerHost
         // The scheduler's jobs refresh CRLs and OCSP responses and renew responder certificates (recorded, audited, caught
         // up after a restart): the publishers' own periodic loops would only duplicate them.
         services.AddSingleton(new CrlPublishingOptions { RefreshInBackground = !options.Jobs.Enabled });
-        services.AddSingleton(new OcspResponderOptions { MaintainInBackground = !options.Jobs.Enabled });
+        if (options.Ocsp.HttpMaxAgeSeconds < 0)
+        {
+            throw new ArgumentException($"AmiPki:Ocsp:HttpMaxAgeSeconds must be 0 or more, not {options.Ocsp.HttpMaxAgeSeconds}");
+        }
+        options.Ocsp.MaintainInBackground = !options.Jobs.Enabled;
+        services.AddSingleton(options.Ocsp);
         services.AddOcspResponder();
         services.AddCrlPublishing();
         services.AddCmp();

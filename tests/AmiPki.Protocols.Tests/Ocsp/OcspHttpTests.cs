@@ -41,11 +41,42 @@ public sealed class OcspHttpTests
         var parsed = OcspTestClient.Parse(await response.Content.ReadAsByteArrayAsync());
         Assert.That(parsed.Responses.Single().Status, Is.EqualTo(CertificateStatus.Good));
         Assert.That(response.Content.Headers.LastModified, Is.EqualTo(parsed.Responses.Single().ThisUpdate));
-        Assert.That(response.Content.Headers.Expires, Is.EqualTo(parsed.Responses.Single().NextUpdate));
         Assert.That(response.Headers.ETag, Is.Not.Null);
         var cache = response.Headers.CacheControl!;
         Assert.That((cache.Public, cache.NoTransform, cache.MustRevalidate), Is.EqualTo((true, true, true)));
-        Assert.That(cache.MaxAge, Is.GreaterThan(TimeSpan.Zero).And.LessThanOrEqualTo(parsed.Responses.Single().NextUpdate!.Value - parsed.Responses.Single().ThisUpdate));
+        // A good answer may be revoked at any moment: caches get the short bound (default 60 s), not nextUpdate (4 h).
+        Assert.That(parsed.Responses.Single().NextUpdate!.Value - parsed.Responses.Single().ThisUpdate, Is.GreaterThan(TimeSpan.FromHours(1)));
+        Assert.That(cache.MaxAge, Is.GreaterThan(TimeSpan.Zero).And.LessThanOrEqualTo(TimeSpan.FromSeconds(60)));
+        Assert.That(response.Content.Headers.Expires, Is.LessThanOrEqualTo(DateTimeOffset.UtcNow.AddSeconds(61)));
+    }
+
+    [Test]
+    public async Task A_revoked_answer_is_cacheable_until_nextUpdate_and_a_revalidation_with_its_ETag_is_304()
+    {
+        var meter = await _bed.IssueMeterAsync("4D4D4D0000000203");
+        var path = "/ocsp/" + Uri.EscapeDataString(Convert.ToBase64String(OcspTestClient.Request(_bed.Ca("issuing-s1").Certificate, meter)));
+        using (var good = await _client.GetAsync(path))
+        {
+            Assert.That(good.Headers.CacheControl!.MaxAge, Is.LessThanOrEqualTo(TimeSpan.FromSeconds(60)));
+        }
+        // Committed in storage only, as another process would: the next GET must say revoked.
+        await _bed.Storage.Revocations.RevokeAsync("issuing-s1", [Convert.ToHexString(meter.SerialNumberBytes.Span)],
+            new RevocationInfo(RevocationReason.KeyCompromise, DateTimeOffset.UtcNow, null), "other-process", null, CancellationToken.None);
+        using var response = await _client.GetAsync(path);
+        var single = OcspTestClient.Parse(await response.Content.ReadAsByteArrayAsync()).Responses.Single();
+        Assert.That(single.Status, Is.EqualTo(CertificateStatus.Revoked));
+        Assert.That(response.Headers.CacheControl!.MaxAge, Is.GreaterThan(TimeSpan.FromHours(3)));
+        Assert.That(response.Content.Headers.Expires, Is.EqualTo(single.NextUpdate));
+
+        using var revalidate = new HttpRequestMessage(HttpMethod.Get, path);
+        revalidate.Headers.IfNoneMatch.Add(response.Headers.ETag!);
+        using var notModified = await _client.SendAsync(revalidate);
+        Assert.That(notModified.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+        Assert.That(await notModified.Content.ReadAsByteArrayAsync(), Is.Empty);
+        using var stale = new HttpRequestMessage(HttpMethod.Get, path);
+        stale.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"0000\""));
+        using var full = await _client.SendAsync(stale);
+        Assert.That(full.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
     [Test]

@@ -82,6 +82,41 @@ public sealed class OcspResponderTests
     }
 
     [Test]
+    public async Task A_revocation_committed_by_another_process_is_in_the_very_next_answer_though_no_notification_came()
+    {
+        var meter = await _bed.IssueMeterAsync("4D4D4D000000000A");
+        var request = OcspTestClient.Request(_issuer, meter);
+        var good = await _responder.RespondAsync(request, CancellationToken.None);
+        Assert.That(good.CertificateStatus, Is.EqualTo(CertificateStatus.Good));
+        Assert.That(await _responder.RespondAsync(request, CancellationToken.None), Is.SameAs(good), "pre-signed and unchanged: served as it is");
+
+        // Straight into storage, as the CLI or another node does: this process's notifier never hears of it.
+        var serial = Convert.ToHexString(meter.SerialNumberBytes.Span);
+        var revocation = new RevocationInfo(RevocationReason.KeyCompromise, DateTimeOffset.UtcNow, null);
+        Assert.That(await _bed.Storage.Revocations.RevokeAsync("issuing-s1", [serial], revocation, "other-process", null, CancellationToken.None), Is.EqualTo(1));
+
+        var revoked = await _responder.RespondAsync(request, CancellationToken.None);
+        var single = OcspTestClient.Parse(revoked.Der).Responses.Single();
+        Assert.That((single.Status, single.Reason), Is.EqualTo((CertificateStatus.Revoked, (RevocationReason?)RevocationReason.KeyCompromise)));
+        Assert.That(await _responder.RespondAsync(request, CancellationToken.None), Is.SameAs(revoked), "the re-signed answer is the new pre-signed one");
+    }
+
+    [Test]
+    public async Task A_hold_and_its_release_committed_elsewhere_are_each_in_the_next_answer()
+    {
+        var meter = await _bed.IssueMeterAsync("4D4D4D000000000B");
+        var request = OcspTestClient.Request(_issuer, meter);
+        var serial = Convert.ToHexString(meter.SerialNumberBytes.Span);
+        Assert.That((await AskAsync(request)).Responses.Single().Status, Is.EqualTo(CertificateStatus.Good));
+        await _bed.Storage.Revocations.RevokeAsync("issuing-s1", [serial], new RevocationInfo(RevocationReason.CertificateHold, DateTimeOffset.UtcNow, null),
+            "other-process", null, CancellationToken.None);
+        var held = (await AskAsync(request)).Responses.Single();
+        Assert.That((held.Status, held.Reason), Is.EqualTo((CertificateStatus.Revoked, (RevocationReason?)RevocationReason.CertificateHold)));
+        Assert.That(await _bed.Storage.Revocations.ReleaseHoldAsync("issuing-s1", serial, "other-process", CancellationToken.None), Is.True);
+        Assert.That((await AskAsync(request)).Responses.Single().Status, Is.EqualTo(CertificateStatus.Good));
+    }
+
+    [Test]
     public async Task A_hold_is_revoked_with_certificateHold_and_good_again_after_release()
     {
         var meter = await _bed.IssueMeterAsync("4D4D4D0000000003");
