@@ -54,15 +54,15 @@ public sealed partial class AuthorizationMatrixInteropTests
         Directory.CreateDirectory(_work);
         _profiles = ProfileLoader.LoadDirectory(RepositoryPaths.Profiles);
 
-        await OpenSsl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", File("mfr.key"), "-out", File("mfr.pem"),
-            "-days", "3650", "-subj", "/O=Acme Meters/CN=Acme IDevID CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-        await IDevIdAsync("registered-meter", MeterTitle);
-        await IDevIdAsync("unregistered-meter", UnregisteredTitle);
-        await IDevIdAsync("registered-dcu", DcuTitle);
+        await FactoryIdentities.CreateManufacturerAsync(_work, "mfr", "/O=Acme Meters/CN=Acme IDevID CA");
+        foreach (var (name, title) in new[] { ("registered-meter", MeterTitle), ("unregistered-meter", UnregisteredTitle), ("registered-dcu", DcuTitle) })
+        {
+            await FactoryIdentities.CreateIDevIdAsync(_work, "mfr", name, $"/O=Acme Meters/serialNumber={name}/CN={title}");
+        }
         var manifest = File("manifest.csv");
         await System.IO.File.WriteAllTextAsync(manifest, DeviceManifest.Header + "\n"
-            + $"{MeterTitle},{await FingerprintAsync("registered-meter.pem")},,acme,LOT-1,DCU-1,meter\n"
-            + $"{DcuTitle},{await FingerprintAsync("registered-dcu.pem")},,acme,LOT-D,,dcu\n");
+            + $"{MeterTitle},{await FactoryIdentities.FingerprintAsync(File("registered-meter.pem"))},,acme,LOT-1,DCU-1,meter\n"
+            + $"{DcuTitle},{await FactoryIdentities.FingerprintAsync(File("registered-dcu.pem"))},,acme,LOT-D,,dcu\n");
 
         _server = await AmiPkiServer.StartAsync(https: true, coaps: true, beforeServe: async data =>
         {
@@ -383,22 +383,6 @@ public sealed partial class AuthorizationMatrixInteropTests
         var base64 = File(name + ".csr.b64");
         await System.IO.File.WriteAllTextAsync(base64, Convert.ToBase64String(await System.IO.File.ReadAllBytesAsync(der)), Encoding.ASCII);
         return (key, der, base64);
-    }
-
-    /// <summary>An IEEE 802.1AR-style IDevID signed by the manufacturer CA.</summary>
-    private async Task IDevIdAsync(string name, string systemTitle)
-    {
-        await OpenSsl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", File($"{name}.key"),
-            "-subj", $"/O=Acme Meters/serialNumber={name}/CN={systemTitle}", "-out", File($"{name}.csr"));
-        await System.IO.File.WriteAllTextAsync(File("idevid.ext"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n");
-        await OpenSsl("x509", "-req", "-in", File($"{name}.csr"), "-CA", File("mfr.pem"), "-CAkey", File("mfr.key"), "-CAcreateserial", "-days", "3650",
-            "-extfile", File("idevid.ext"), "-out", File($"{name}.pem"));
-    }
-
-    private async Task<string> FingerprintAsync(string certificate)
-    {
-        var fingerprint = (await OpenSsl("x509", "-in", File(certificate), "-noout", "-fingerprint", "-sha256")).StandardOutput.Trim();
-        return fingerprint[(fingerprint.IndexOf('=', StringComparison.Ordinal) + 1)..].Replace(":", "", StringComparison.Ordinal);
     }
 
     private static Task<ProcessResult> OpenSsl(params string[] arguments) => ExternalProcess.RunCheckedAsync("openssl", arguments);

@@ -257,26 +257,13 @@ public sealed class EstCoapsInteropTests
 
     private string Describe(ProcessResult result) => $"{result.Describe()}\nserver log:\n{_server.Log}";
 
-    private async Task ManufacturerCaAsync(string name, string subject) =>
-        await OpenSsl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", File($"{name}.key"),
-            "-out", File($"{name}.pem"), "-days", "3650", "-subj", subject, "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+    private Task ManufacturerCaAsync(string name, string subject) => FactoryIdentities.CreateManufacturerAsync(_work, name, subject);
 
     /// <summary>An IEEE 802.1AR-style IDevID: serialNumber in the subject, not a CA, signed by the manufacturer CA.</summary>
-    private async Task IDevIdAsync(string manufacturer, string name, string systemTitle)
-    {
-        await OpenSsl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", File($"{name}.key"),
-            "-subj", $"/O={manufacturer}/serialNumber={name}-{systemTitle}/CN={systemTitle}", "-out", File($"{name}.csr"));
-        await System.IO.File.WriteAllTextAsync(File("idevid.ext"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n");
-        await OpenSsl("x509", "-req", "-in", File($"{name}.csr"), "-CA", File($"{manufacturer}.pem"), "-CAkey", File($"{manufacturer}.key"),
-            "-CAcreateserial", "-days", "3650", "-extfile", File("idevid.ext"), "-out", File($"{name}.pem"));
-    }
+    private Task IDevIdAsync(string manufacturer, string name, string systemTitle) =>
+        FactoryIdentities.CreateIDevIdAsync(_work, manufacturer, name, $"/O={manufacturer}/serialNumber={name}-{systemTitle}/CN={systemTitle}");
 
-    private async Task<string> FingerprintAsync(string certificate)
-    {
-        var fingerprint = (await OpenSsl("x509", "-in", File(certificate), "-noout", "-fingerprint", "-sha256")).StandardOutput.Trim();
-        return fingerprint[(fingerprint.IndexOf('=', StringComparison.Ordinal) + 1)..].Replace(":", "", StringComparison.Ordinal);
-    }
+    private Task<string> FingerprintAsync(string certificate) => FactoryIdentities.FingerprintAsync(File(certificate));
 
     /// <summary>A fresh P-256 key and a raw DER CSR with CN = the system title (RFC 9148: payloads are DER, not base64).</summary>
     private Task CsrAsync(string name, string systemTitle) =>
