@@ -69,8 +69,14 @@ public sealed class EnrollmentAuthorizerTests
     }
 
     [Test]
-    public void A_registered_meter_cannot_ask_for_another_system_title() =>
-        Refused("meter-s1-tls", EnrollmentProtocol.EstCoaps, Factory(DeviceKinds.Meter), Csrs.Ec("CN=4D4D4D0000000001"), $"registered with system title {SystemTitle}");
+    public void A_registered_meter_cannot_ask_for_another_system_title()
+    {
+        var refusal = Refused("meter-s1-tls", EnrollmentProtocol.EstCoaps, Factory(DeviceKinds.Meter), Csrs.Ec("CN=4D4D4D0000000001"),
+            $"registered with system title {SystemTitle}");
+        Assert.That(refusal.Rule, Is.EqualTo("factory certificate of a registered meter; CN = registered system title"));
+        Assert.That(_ca.Store.AuditEvents.Last().Detail, Does.Contain("rule=[factory certificate of a registered meter; CN = registered system title]"),
+            "the audit entry names the rule that refused");
+    }
 
     [Test]
     public void An_unregistered_device_of_a_trusted_manufacturer_gets_no_meter_certificate() =>
