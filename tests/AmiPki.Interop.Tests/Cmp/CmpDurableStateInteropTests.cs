@@ -122,8 +122,15 @@ public sealed partial class CmpDurableStateInteropTests
         Assert.That(relay.Connections, Is.GreaterThanOrEqualTo(2), "ir and certConf went over two connections, to two nodes");
         var serial = await SerialAsync(File("cluster.pem"));
 
-        // The confirmed certificate stays good once the confirm wait is over (neither node revokes it as unconfirmed).
-        await Task.Delay(TimeSpan.FromSeconds(ConfirmWaitSeconds + 3));
+        // The confirmed certificate stays good once the confirm wait is over (neither node revokes it as unconfirmed). A
+        // later, unconfirmed certificate marks when a sweep has passed the first one's deadline: wait for its revocation.
+        var marker = await KeyAsync("cluster-marker");
+        var unconfirmed = await CmpAsync(relay.Port, ["-cmd", "ir", .. Mac(secret), "-newkey", marker, "-subject", "/CN=DCU-CLUSTER-MARKER", "-keep_alive", "0",
+            "-disable_confirm", "-certout", File("cluster-marker.pem")]);
+        Assert.That(unconfirmed.ExitCode, Is.EqualTo(0), unconfirmed.Describe());
+        var markerSerial = await SerialAsync(File("cluster-marker.pem"));
+        Assert.That(await EventuallyAsync(async () => IsRevoked((await nodeA.CliAsync("show", markerSerial)).StandardOutput), TimeSpan.FromSeconds(60)), Is.True,
+            "the unconfirmed marker certificate is revoked by one of the nodes' sweeps");
         var show = await nodeB.CliAsync("show", serial);
         Assert.That(IsRevoked(show.StandardOutput), Is.False, show.Describe());
         Assert.That(show.StandardOutput, Does.Contain("not revoked"), show.Describe());
