@@ -5,6 +5,8 @@
 #                                                   AMIPKI_PG_DIR=<temp dir>   (data directory, socket, log)
 #                                                   AMIPKI_POSTGRES=<Npgsql connection string>
 #   scripts/postgres-test-cluster.sh stop <dir>   stops that cluster and deletes its directory
+#   scripts/postgres-test-cluster.sh pause <dir>  stops that cluster's server, keeping its data (an outage, for tests)
+#   scripts/postgres-test-cluster.sh resume <dir> starts it again on the same port
 #
 # The cluster lives in a fresh temporary directory, listens on a free loopback port (127.0.0.1 only) and on a unix
 # socket inside that directory, and trusts local connections as the superuser `amipki`: it holds nothing but test data
@@ -55,6 +57,7 @@ start() {
     fi
     if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
         -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c max_connections=200" start >/dev/null; then
+      echo "$port" >"$dir/port"
       # Quoted: the connection string's semicolons would end the assignment in a shell that sources this output.
       echo "AMIPKI_PG_DIR='$dir'"
       echo "AMIPKI_POSTGRES='Host=$dir;Port=$port;Username=amipki;Database=postgres'"
@@ -77,8 +80,26 @@ stop() {
   rm -rf "$dir"
 }
 
+server_opts() {
+  echo "-p $(cat "$1/port") -c listen_addresses=127.0.0.1 -c unix_socket_directories=$1 -c max_connections=200"
+}
+
+pause() {
+  local dir=${1:-}
+  [ -n "$dir" ] && [ -f "$dir/port" ] || die "usage: $0 pause <dir printed by start>"
+  as_owner "$(find_bin)/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
+}
+
+resume() {
+  local dir=${1:-}
+  [ -n "$dir" ] && [ -f "$dir/port" ] || die "usage: $0 resume <dir printed by start>"
+  as_owner "$(find_bin)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$(server_opts "$dir")" start >/dev/null
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:-}" ;;
-  *) die "usage: $0 start | stop <dir>" ;;
+  pause) pause "${2:-}" ;;
+  resume) resume "${2:-}" ;;
+  *) die "usage: $0 start | stop <dir> | pause <dir> | resume <dir>" ;;
 esac

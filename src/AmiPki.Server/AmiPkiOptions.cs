@@ -36,6 +36,12 @@ public sealed class AmiPkiOptions
     /// <summary>This node's name in the audit chain (per-node sequence numbers).</summary>
     public string NodeName { get; set; } = "node-1";
 
+    /// <summary>
+    /// Seconds a server's hold on <see cref="NodeName"/> lasts without a heartbeat (it refreshes every third of it): a server
+    /// refuses to start under a name another process refreshed within this time. Also <c>AMIPKI_NodeLivenessSeconds</c>.
+    /// </summary>
+    public int NodeLivenessSeconds { get; set; } = 30;
+
     /// <summary>Passphrase of the software key provider; prefer <c>AMIPKI_KEY_PASSPHRASE</c>.</summary>
     public string? KeyPassphrase { get; set; }
 

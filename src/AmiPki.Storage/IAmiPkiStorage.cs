@@ -49,6 +49,16 @@ public interface IAmiPkiStorage : IAsyncDisposable
 
     ICertificateHousekeeping Housekeeping { get; }
 
+    /// <summary>Node names held by live server processes (a second process under a live node's name is refused).</summary>
+    INodeHeartbeats Nodes { get; }
+
+    /// <summary>
+    /// One cheap query, for readiness probes: completes when the database answers; throws
+    /// <see cref="Core.Storage.StorageUnavailableException"/> when it cannot be reached (or <paramref name="cancellationToken"/>
+    /// ends the wait first: <see cref="OperationCanceledException"/>).
+    /// </summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
     /// <summary>Opens the manual-approval queue on the same database; the caller disposes it.</summary>
     Task<IOwnedPendingRequestStore> OpenPendingRequestsAsync(CancellationToken cancellationToken);
 }

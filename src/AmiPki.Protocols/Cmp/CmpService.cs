@@ -109,6 +109,25 @@ public sealed class CmpService
         {
             throw;
         }
+        catch (Exception e) when (StorageUnavailableException.Find(e) is { } outage)
+        {
+            // Temporary (RFC 4210 systemUnavail): the requester repeats the request later. Storage may have failed before the
+            // request was read (the responder's identity is in storage): the answer still carries its transactionID and nonce.
+            CmpLog.Failed(_logger, e);
+            if (request is null)
+            {
+                try
+                {
+                    request = PkiMessage.Decode(body);
+                }
+                catch (CmpFormatException)
+                {
+                    // Answered without the request's header fields.
+                }
+            }
+            return Error(request, sender, responder, PkiFailureInfo.SystemUnavail,
+                $"storage is temporarily unavailable; retry after {outage.RetryAfterSeconds} s");
+        }
         catch (Exception e)
         {
             CmpLog.Failed(_logger, e);

@@ -19,6 +19,16 @@ internal sealed class EstProblem : Exception
 
     public bool Challenge { get; }
 
+    /// <summary>Sent as Retry-After (a temporary failure: storage unavailable), or null for none.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>Storage cannot be reached: 503 with Retry-After, the request may be repeated as it is.</summary>
+    public static EstProblem StorageUnavailable(int retryAfterSeconds) =>
+        new(StatusCodes.Status503ServiceUnavailable, $"storage is temporarily unavailable; retry after {retryAfterSeconds} s")
+        {
+            RetryAfterSeconds = retryAfterSeconds,
+        };
+
     public string Reason => Message;
 
     public static EstProblem BadRequest(string reason) => new(StatusCodes.Status400BadRequest, reason);

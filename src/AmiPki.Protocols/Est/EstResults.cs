@@ -27,6 +27,10 @@ internal static class EstResults
         {
             response.Headers.WWWAuthenticate = $"Basic realm=\"{realm}\", charset=\"UTF-8\"";
         }
+        if (problem.RetryAfterSeconds is { } retryAfter)
+        {
+            response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         var body = Encoding.UTF8.GetBytes(OneLine(problem.Reason) + "\n");
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, context.RequestAborted).AsTask();

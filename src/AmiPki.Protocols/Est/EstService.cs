@@ -247,6 +247,12 @@ internal sealed class EstService
         {
             // The client went away; there is nobody to answer.
         }
+        catch (Exception e) when (Core.Storage.StorageUnavailableException.Find(e) is { } outage)
+        {
+            // Temporary: nothing is wrong with the request, the client repeats it later.
+            EstLog.Failed(_logger, e, operation);
+            await TryWriteAsync(context, EstProblem.StorageUnavailable(outage.RetryAfterSeconds));
+        }
         catch (Exception e)
         {
             EstLog.Failed(_logger, e, operation);

@@ -263,6 +263,16 @@ internal sealed class EstCoapsService
             // Thrown by the pipeline itself, which has already audited it.
             return ToResponse(EstCoapsProblem.From(refusal));
         }
+        catch (Exception e) when (Core.Storage.StorageUnavailableException.Find(e) is { } outage)
+        {
+            // Temporary: 5.03 with Max-Age, how long to wait before repeating the request (RFC 7252 §5.9.3.4).
+            EstCoapsLog.Failed(_logger, e, operation);
+            return new CoapResponse(CoapCode.ServiceUnavailable)
+            {
+                Payload = Encoding.UTF8.GetBytes($"storage is temporarily unavailable; retry after {outage.RetryAfterSeconds} s"),
+                MaxAge = (uint)outage.RetryAfterSeconds,
+            };
+        }
 #pragma warning disable CA1031 // The last line of defence: a bug costs one request a 5.00, never the client an exception.
         catch (Exception e)
 #pragma warning restore CA1031

@@ -27,6 +27,9 @@ internal static partial class OcspLog
     [LoggerMessage(8206, LogLevel.Information, "the pre-signed OCSP answer for {Issuer}/{Serial} said {Cached}, storage says {Current}: re-signed")]
     public static partial void StaleAnswerReplaced(ILogger logger, string issuer, string serial, CertificateStatus? cached, CertificateStatus current);
 
+    [LoggerMessage(8208, LogLevel.Warning, "storage is unavailable; answered an OCSP request tryLater")]
+    public static partial void StorageUnavailable(ILogger logger, Exception exception);
+
     [LoggerMessage(8207, LogLevel.Error, "confirming a pre-signed OCSP answer against storage failed; answered tryLater")]
     public static partial void StatusCheckFailed(ILogger logger, Exception exception);
 }

@@ -271,6 +271,12 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
         {
             throw;
         }
+        catch (Exception e) when (StorageUnavailableException.Find(e) is not null)
+        {
+            // Temporary (RFC 6960 tryLater): the status cannot be read now, the client asks again later.
+            OcspLog.StorageUnavailable(_logger, e);
+            return OcspReply.Error(OcspResponseStatus.TryLater);
+        }
         catch (Exception e)
         {
             OcspLog.InternalError(_logger, e);

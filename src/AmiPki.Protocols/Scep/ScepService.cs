@@ -99,6 +99,13 @@ public sealed class ScepService
             // Only IssueAsync / IssuePreparedAsync get here, and the core audited the refusal itself.
             reply = ScepReply.Failure(FailInfoOf(refusal.Kind), refusal.Reason);
         }
+        catch (Exception e) when (StorageUnavailableException.Find(e) is not null)
+        {
+            // SCEP has no temporary failure code (RFC 8894): FAILURE, saying that repeating the request later may succeed.
+            ScepLog.Unexpected(_logger, e, operation);
+            // Not audited: the audit log is in the storage that cannot be reached.
+            reply = ScepReply.Failure(ScepFailInfo.BadRequest, "storage is temporarily unavailable; repeat the request later");
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             ScepLog.Unexpected(_logger, e, operation);

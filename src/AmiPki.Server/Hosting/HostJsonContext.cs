@@ -4,5 +4,6 @@ namespace AmiPki.Server.Hosting;
 
 /// <summary>Source-generated JSON for the host's own answers (the slim builder has no reflection-based serializer).</summary>
 [JsonSerializable(typeof(HealthStatus))]
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ReadinessStatus))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 internal sealed partial class HostJsonContext : JsonSerializerContext;

@@ -35,6 +35,8 @@ public static class ServerHost
         // Taken before this process can reserve a serial: every intent still Signing from before then is an orphan.
         var startedAt = runtime.Time.GetUtcNow();
         var options = runtime.Options;
+        // First of all: a live process under this name would have its in-flight intents taken for orphans below.
+        var claim = await NodeNameClaim.ClaimAsync(runtime.Storage, options.NodeName, options.NodeLivenessSeconds, runtime.Time, cancellationToken);
         var issuance = await runtime.LoadAuthoritiesAsync(cancellationToken);
         var orphans = await new OrphanedIntentRecovery(runtime.Storage.Issuance, runtime.Time).RunAsync(startedAt, cancellationToken);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -96,6 +98,8 @@ public static class ServerHost
         await services.AddAmiPkiJobsAsync(runtime, cancellationToken);
         services.AddAdminApi(runtime);
         services.AddPrometheusMetrics();
+        services.AddSingleton(claim);
+        services.AddHostedService(sp => sp.GetRequiredService<NodeNameClaim>());
 
         var app = builder.Build();
         // Renewals revoke what they supersede through the revocation service, so CRLs and OCSP follow at once.
@@ -104,6 +108,7 @@ public static class ServerHost
             runtime.Issuance!.AttachSupersession(revocations);
         }
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Server");
+        claim.UseLogger(logger);
         if (runtime.Authorities!.All.Any(a => a.Record.KeyProvider == "software"))
         {
             Log.SoftwareKeysInUse(logger);

@@ -22,4 +22,8 @@ internal static class PostgresErrors
     /// <summary>The connection itself failed (server restarted, network cut): not an answer about the SQL.</summary>
     public static bool IsConnectionFailure(Exception exception) =>
         exception is NpgsqlException and not PostgresException || exception is PostgresException { SqlState: ['0', '8', ..] or ['5', '7', 'P', ..] };
+
+    /// <summary>For <see cref="StorageOutageGuard"/>: the database cannot be reached; constraint violations and bad SQL are not outages.</summary>
+    public static string? Outage(Exception exception) =>
+        IsConnectionFailure(exception) ? $"PostgreSQL is unreachable: {exception.Message}" : null;
 }

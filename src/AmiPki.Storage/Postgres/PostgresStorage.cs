@@ -8,6 +8,7 @@ using AmiPki.Core.Transactions;
 using AmiPki.Storage.Postgres.Approvals;
 using AmiPki.Storage.Postgres.Campaigns;
 using AmiPki.Storage.Postgres.Jobs;
+using AmiPki.Storage.Postgres.Nodes;
 using AmiPki.Storage.Postgres.Transactions;
 using AmiPki.Storage.Postgres.Writing;
 using Npgsql;
@@ -31,18 +32,20 @@ public sealed class PostgresStorage : IAmiPkiStorage
         _dataSource = dataSource;
         _writer = writer;
         SchemaVersion = schemaVersion;
-        Issuance = new PostgresIssuanceStore(writer, nodeName);
-        Certificates = new PostgresCertificateReader(dataSource);
-        Revocations = new PostgresRevocationStore(writer, dataSource);
-        Audit = new PostgresAuditLog(writer, dataSource);
-        Cas = new PostgresCaStore(writer, dataSource);
-        Devices = new PostgresDeviceRegistry(writer, dataSource);
-        Credentials = new PostgresCredentialStore(writer, dataSource);
-        Transactions = new PostgresProtocolTransactionStore(dataSource);
-        Campaigns = new PostgresCampaignStore(writer, dataSource);
-        JobSchedule = new PostgresJobScheduleStore(writer, dataSource);
-        JobLeases = new PostgresJobLeases(writer);
-        Housekeeping = new PostgresCertificateHousekeeping(writer);
+        // Every store reaches callers through the outage guard: a lost server is StorageUnavailableException to them.
+        Issuance = Guard<IIssuanceStore>(new PostgresIssuanceStore(writer, nodeName));
+        Certificates = Guard<ICertificateReader>(new PostgresCertificateReader(dataSource));
+        Revocations = Guard<IRevocationStore>(new PostgresRevocationStore(writer, dataSource));
+        Audit = Guard<IAuditStore>(new PostgresAuditLog(writer, dataSource));
+        Cas = Guard<ICaStore>(new PostgresCaStore(writer, dataSource));
+        Devices = Guard<IDeviceRegistry>(new PostgresDeviceRegistry(writer, dataSource));
+        Credentials = Guard<ICredentialStore>(new PostgresCredentialStore(writer, dataSource));
+        Transactions = Guard<IProtocolTransactionStore>(new PostgresProtocolTransactionStore(dataSource));
+        Campaigns = Guard<ICampaignStore>(new PostgresCampaignStore(writer, dataSource));
+        JobSchedule = Guard<IJobScheduleStore>(new PostgresJobScheduleStore(writer, dataSource));
+        JobLeases = Guard<IJobLeases>(new PostgresJobLeases(writer));
+        Housekeeping = Guard<ICertificateHousekeeping>(new PostgresCertificateHousekeeping(writer));
+        Nodes = Guard<INodeHeartbeats>(new PostgresNodeHeartbeats(dataSource));
     }
 
     /// <summary>Transactions this node's writer has committed (for benchmarks: writes ÷ commits shows the grouping).</summary>
@@ -76,6 +79,24 @@ public sealed class PostgresStorage : IAmiPkiStorage
     public IJobLeases JobLeases { get; }
 
     public ICertificateHousekeeping Housekeeping { get; }
+
+    public INodeHeartbeats Nodes { get; }
+
+    /// <summary><c>SELECT 1</c> on a pooled connection: opening one is what fails first when the server is gone.</summary>
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = _dataSource.CreateCommand("SELECT 1;");
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (StorageOutageGuard.Translate(exception, PostgresErrors.Outage) is { } outage)
+        {
+            throw outage;
+        }
+    }
+
+    private static T Guard<T>(T store) where T : class => StorageOutageGuard.Wrap(store, PostgresErrors.Outage);
 
     /// <summary>
     /// Connects with <paramref name="connectionString"/> (an Npgsql connection string; keep the password out of it, in
@@ -146,7 +167,7 @@ public sealed class PostgresStorage : IAmiPkiStorage
     public Task<IOwnedPendingRequestStore> OpenPendingRequestsAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult<IOwnedPendingRequestStore>(new PostgresPendingRequestStore(_dataSource));
+        return Task.FromResult(Guard<IOwnedPendingRequestStore>(new PostgresPendingRequestStore(_dataSource)));
     }
 
     /// <summary>Finishes the writes already queued (callers are answered), then closes every connection.</summary>

@@ -8,6 +8,7 @@ using AmiPki.Core.Transactions;
 using AmiPki.Storage.Sqlite.Approvals;
 using AmiPki.Storage.Sqlite.Campaigns;
 using AmiPki.Storage.Sqlite.Jobs;
+using AmiPki.Storage.Sqlite.Nodes;
 using AmiPki.Storage.Sqlite.Transactions;
 using AmiPki.Storage.Sqlite.Writing;
 using Microsoft.Data.Sqlite;
@@ -25,6 +26,7 @@ public sealed class SqliteStorage : IAmiPkiStorage
     private readonly SqliteCheckpointer _checkpointer;
     private readonly SqliteReadPool _reads;
     private readonly string _databasePath;
+    private readonly IAuditStore _guardedAudit;
     private int _disposed;
 
     private SqliteStorage(string databasePath, SqliteWriter writer, SqliteCheckpointer checkpointer, SqliteReadPool reads, int schemaVersion)
@@ -34,17 +36,20 @@ public sealed class SqliteStorage : IAmiPkiStorage
         _checkpointer = checkpointer;
         _reads = reads;
         SchemaVersion = schemaVersion;
-        Issuance = new SqliteIssuanceStore(writer);
-        Certificates = new SqliteCertificateReader(reads);
-        Revocations = new SqliteRevocationStore(writer, reads);
+        // Every store reaches callers through the outage guard: a locked or unreadable file is StorageUnavailableException to them.
+        Issuance = Guard<IIssuanceStore>(new SqliteIssuanceStore(writer));
+        Certificates = Guard<ICertificateReader>(new SqliteCertificateReader(reads));
+        Revocations = Guard<IRevocationStore>(new SqliteRevocationStore(writer, reads));
         Audit = new SqliteAuditLog(writer, reads);
-        Cas = new SqliteCaStore(writer, reads);
-        Devices = new SqliteDeviceRegistry(writer, reads);
-        Credentials = new SqliteCredentialStore(writer, reads);
-        Transactions = new SqliteProtocolTransactionStore(writer, reads);
-        Campaigns = new SqliteCampaignStore(writer, reads);
-        JobSchedule = new SqliteJobScheduleStore(writer, reads);
-        Housekeeping = new SqliteCertificateHousekeeping(writer);
+        _guardedAudit = Guard<IAuditStore>(Audit);
+        Cas = Guard<ICaStore>(new SqliteCaStore(writer, reads));
+        Devices = Guard<IDeviceRegistry>(new SqliteDeviceRegistry(writer, reads));
+        Credentials = Guard<ICredentialStore>(new SqliteCredentialStore(writer, reads));
+        Transactions = Guard<IProtocolTransactionStore>(new SqliteProtocolTransactionStore(writer, reads));
+        Campaigns = Guard<ICampaignStore>(new SqliteCampaignStore(writer, reads));
+        JobSchedule = Guard<IJobScheduleStore>(new SqliteJobScheduleStore(writer, reads));
+        Housekeeping = Guard<ICertificateHousekeeping>(new SqliteCertificateHousekeeping(writer));
+        Nodes = Guard<INodeHeartbeats>(new SqliteNodeHeartbeats(writer, reads));
     }
 
     /// <summary>Transactions the writer has committed (for benchmarks: writes ÷ commits shows the grouping).</summary>
@@ -84,11 +89,40 @@ public sealed class SqliteStorage : IAmiPkiStorage
 
     public string Dialect => "sqlite";
 
-    IAuditStore IAmiPkiStorage.Audit => Audit;
+    IAuditStore IAmiPkiStorage.Audit => _guardedAudit;
+
+    public INodeHeartbeats Nodes { get; }
+
+    /// <summary>One read of the schema version on a read connection: fails when the file cannot be opened or read.</summary>
+    public Task PingAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            using var lease = _reads.Rent();
+            lease.Connection.Command("SELECT max(version) FROM schema_version;").ExecuteScalar();
+            return Task.CompletedTask;
+        }
+        catch (Exception exception) when (StorageOutageGuard.Translate(exception, Outage) is { } outage)
+        {
+            throw outage;
+        }
+    }
+
+    /// <summary>
+    /// SQLITE_BUSY (another process holds the lock past the busy timeout), SQLITE_CANTOPEN and SQLITE_IOERR (the file or its
+    /// disk is gone): the database cannot be used just now. Constraint violations and bad SQL are not outages.
+    /// </summary>
+    internal static string? Outage(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: var code } && (code & 0xFF) is 5 or 10 or 14
+            ? $"the SQLite database cannot be used: {exception.Message}"
+            : null;
+
+    private static T Guard<T>(T store) where T : class => StorageOutageGuard.Wrap(store, Outage);
 
     /// <summary>The approval queue on its own connection to the same file (see <see cref="SqlitePendingRequestStore"/>).</summary>
     public async Task<IOwnedPendingRequestStore> OpenPendingRequestsAsync(CancellationToken cancellationToken) =>
-        await SqlitePendingRequestStore.OpenAsync(_databasePath, cancellationToken).ConfigureAwait(false);
+        Guard<IOwnedPendingRequestStore>(await SqlitePendingRequestStore.OpenAsync(_databasePath, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// Opens (creating if needed) the database at <paramref name="databasePath"/> and migrates it to the newest schema.
