@@ -139,8 +139,19 @@ public static partial class ConfigurationSchema
     [GeneratedRegex(@"(?i)(password|pwd)\s*=\s*[^;]*")]
     private static partial Regex ConnectionStringPassword();
 
-    private static string Redact(string path, string text) =>
-        path.EndsWith(":Postgres", StringComparison.OrdinalIgnoreCase) ? ConnectionStringPassword().Replace(text, "$1=(redacted)") : text;
+    private static string Redact(string path, string text)
+    {
+        if (path.EndsWith(":Postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            return ConnectionStringPassword().Replace(text, "$1=(redacted)");
+        }
+        // A URL's user information (https://user:password@host/) is a credential too.
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0)
+        {
+            return text.Replace(uri.UserInfo + "@", "(redacted)@", StringComparison.Ordinal);
+        }
+        return text;
+    }
 
     private static void CheckChildren(IConfigurationSection section, Dictionary<string, Type> known, List<string> errors, List<string> warnings,
         Func<string, string?> describe)

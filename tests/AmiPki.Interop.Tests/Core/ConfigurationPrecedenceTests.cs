@@ -61,6 +61,8 @@ public sealed class ConfigurationPrecedenceTests
             ["AMIPKI_CLI"] = "dotnet amipki.dll",
             ["AMIPKI_KEY_PASSPHRASE"] = "p",
             ["AMIPKI_POSTGRES"] = "Host=db;Password=hunter2",
+            ["AMIPKI_Campaigns__WebhookUrl"] = "https://hes:hunter3@head-end.example/renew",
+            ["AMIPKI_Scep__StaticChallenges__network-device"] = "hunter4",
         });
         Assert.That(configuration.Warnings, Is.Empty);
         Assert.That(configuration.Errors, Is.Empty);
@@ -68,7 +70,9 @@ public sealed class ConfigurationPrecedenceTests
         var shown = configuration.Effective().ToList();
         Assert.That(shown.Single(e => e.Key == "AmiPki:KeyPassphrase").Value, Is.EqualTo("(redacted)"));
         Assert.That(shown.Single(e => e.Key == "AmiPki:Storage:Postgres").Value, Is.EqualTo("Host=db;Password=(redacted)"));
-        Assert.That(shown.Select(e => e.Value), Has.None.Contains("1234").And.None.Contains("hunter2"));
+        Assert.That(shown.Single(e => e.Key == "AmiPki:Campaigns:WebhookUrl").Value, Is.EqualTo("https://(redacted)@head-end.example/renew"));
+        Assert.That(shown.Single(e => e.Key == "AmiPki:Scep:StaticChallenges:network-device").Value, Is.EqualTo("(redacted)"));
+        Assert.That(shown.Select(e => e.Value), Has.None.Contains("1234").And.None.Contains("hunter"));
     }
 
     [Test]
