@@ -24,6 +24,7 @@ var root = new RootCommand("AmiPki: certificate authority and certificate lifecy
     CampaignCommands.Create(),
     JobCommands.Create(),
     ProfilesCommands.Create(),
+    ConfigCommands.Create(),
 };
 var parsed = root.Parse(args);
 // Parse errors are reported without echoing what was typed (a PIN after a misspelt option must not reach the terminal or logs).

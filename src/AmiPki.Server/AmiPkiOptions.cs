@@ -1,12 +1,14 @@
+using System.ComponentModel.DataAnnotations;
 using AmiPki.Core.Campaigns;
+using AmiPki.Protocols.Crl;
 using AmiPki.Protocols.Ocsp;
 using AmiPki.Server.Jobs;
 
 namespace AmiPki.Server;
 
 /// <summary>
-/// Configuration of one AmiPki instance (section <c>AmiPki</c> of appsettings, <c>AMIPKI_</c> environment variables,
-/// or <c>--AmiPki:Name=value</c> on the command line).
+/// Configuration of one AmiPki instance: section <c>AmiPki</c> of appsettings, then <c>AMIPKI_</c> environment variables,
+/// then the command line's options (see <see cref="Configuration.AmiPkiConfiguration"/>).
 /// </summary>
 public sealed class AmiPkiOptions
 {
@@ -22,12 +24,15 @@ public sealed class AmiPkiOptions
     public string ListenAddress { get; set; } = "127.0.0.1";
 
     /// <summary>Plain HTTP: CMP, SCEP, OCSP, CRLs, CA certificates (AIA).</summary>
+    [Range(0, 65535)]
     public int HttpPort { get; set; } = 8080;
 
     /// <summary>HTTPS: EST and the admin API. 0 disables it.</summary>
+    [Range(0, 65535)]
     public int HttpsPort { get; set; } = 8443;
 
     /// <summary>EST-coaps over DTLS (UDP). 0 disables it.</summary>
+    [Range(0, 65535)]
     public int CoapsPort { get; set; } = 5684;
 
     /// <summary>Base URL relying parties use for CRL, OCSP and caIssuers; written into certificates at <c>init</c>.</summary>
@@ -66,6 +71,13 @@ public sealed class AmiPkiOptions
     /// </summary>
     public OcspResponderOptions Ocsp { get; set; } = new();
 
+    /// <summary>
+    /// CRL publication: validity (nextUpdate) of complete and delta CRLs, rebuild intervals, HTTP caching, the storage poll
+    /// that picks up other nodes' revocations (section <c>AmiPki:Crl</c>, e.g. <c>AMIPKI_Crl__FullValidity=2.00:00:00</c>,
+    /// <c>AMIPKI_Crl__StoragePollInterval=00:00:02</c>). <see cref="CrlPublishingOptions.RefreshInBackground"/> is set by the server.
+    /// </summary>
+    public CrlPublishingOptions Crl { get; set; } = new();
+
     /// <summary>The <c>pkcs11</c> key provider (section <c>AmiPki:Pkcs11</c>, e.g. <c>AMIPKI_Pkcs11__TokenLabel</c>).</summary>
     public Pkcs11Section Pkcs11 { get; set; } = new();
 
@@ -89,6 +101,7 @@ public sealed class AmiPkiOptions
         public string PinSource { get; set; } = "env:AMIPKI_PKCS11_PIN";
 
         /// <summary>Sessions signing at once on the online token; unset: twice the core count.</summary>
+        [Range(1, int.MaxValue)]
         public int? SessionPoolSize { get; set; }
 
         /// <summary>Label of the root CA's own token, used only by ceremonies. Unset: <c>init</c> puts the root on the online token.</summary>

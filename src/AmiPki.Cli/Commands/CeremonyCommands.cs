@@ -7,6 +7,7 @@ using AmiPki.Core.Authorities;
 using AmiPki.Core.Keys;
 using AmiPki.Keys.Pkcs11;
 using AmiPki.Server;
+using AmiPki.Server.Configuration;
 
 namespace AmiPki.Cli.Commands;
 
@@ -289,25 +290,36 @@ public static class CeremonyCommands
         }
 
         /// <summary>Configuration as <see cref="CliOptions.Resolve"/> gives it, with these options on top (PIN sources validated).</summary>
-        public AmiPkiOptions Resolve(ParseResult parseResult)
+        public AmiPkiOptions Resolve(ParseResult parseResult, params IEnumerable<CommandLineValue> commandLine) =>
+            Configure(parseResult, commandLine).Options;
+
+        /// <summary>These options as command-line values (they win over every other source).</summary>
+        public IEnumerable<CommandLineValue> Values(ParseResult parseResult)
         {
-            var options = CliOptions.Resolve(parseResult);
-            var section = options.Pkcs11;
-            section.ModulePath = parseResult.GetValue(Module) ?? section.ModulePath;
-            section.TokenLabel = parseResult.GetValue(Token) ?? section.TokenLabel;
-            section.PinSource = parseResult.GetValue(PinSource) ?? section.PinSource;
+            ArgumentNullException.ThrowIfNull(parseResult);
+            yield return new("AmiPki:Pkcs11:ModulePath", Module.Name, parseResult.GetValue(Module));
+            yield return new("AmiPki:Pkcs11:TokenLabel", Token.Name, parseResult.GetValue(Token));
+            yield return new("AmiPki:Pkcs11:PinSource", PinSource.Name, parseResult.GetValue(PinSource));
             if (IncludesRoot)
             {
-                section.RootTokenLabel = parseResult.GetValue(RootToken) ?? section.RootTokenLabel;
-                section.RootPinSource = parseResult.GetValue(RootPinSource) ?? section.RootPinSource;
+                yield return new("AmiPki:Pkcs11:RootTokenLabel", RootToken.Name, parseResult.GetValue(RootToken));
+                yield return new("AmiPki:Pkcs11:RootPinSource", RootPinSource.Name, parseResult.GetValue(RootPinSource));
             }
+        }
+
+        /// <summary>The process's configuration with these options and <paramref name="commandLine"/> on top (PIN sources validated).</summary>
+        public AmiPkiConfiguration Configure(ParseResult parseResult, params IEnumerable<CommandLineValue> commandLine)
+        {
+            var configuration = CliOptions.Configure(parseResult, Values(parseResult).Concat(commandLine));
+            var options = configuration.Options;
+            var section = options.Pkcs11;
             // Fails before anything is created, without echoing the text (it may be a PIN typed in the wrong place).
             _ = Pkcs11PinSource.Parse(section.PinSource);
             if (IncludesRoot)
             {
                 _ = Pkcs11PinSource.Parse(section.RootPinSource);
             }
-            return options;
+            return configuration;
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using AmiPki.Server;
-using Microsoft.Extensions.Configuration;
+using AmiPki.Server.Configuration;
 
 namespace AmiPki.Cli.Commands;
 
@@ -26,36 +26,49 @@ public static class CliOptions
         Recursive = true,
     };
 
-    /// <summary>appsettings.json, then AMIPKI_* environment variables (e.g. AMIPKI_HttpPort, AMIPKI_POSTGRES), then the command line.</summary>
-    public static AmiPkiOptions Resolve(ParseResult parseResult)
+    private static bool _warned;
+
+    /// <summary>The <see cref="AmiPkiOptions"/> of <see cref="Configure"/>.</summary>
+    public static AmiPkiOptions Resolve(ParseResult parseResult, params IEnumerable<CommandLineValue> commandLine) =>
+        Configure(parseResult, commandLine).Options;
+
+    /// <summary>
+    /// The process's one configuration (<see cref="AmiPkiConfiguration"/>): appsettings.json, then environment variables
+    /// (<c>AmiPki__…</c>, <c>AMIPKI_…</c>, <c>AMIPKI_DATA</c>/<c>AMIPKI_POSTGRES</c>/<c>AMIPKI_KEY_PASSPHRASE</c>), then the
+    /// command line: the shared options here and <paramref name="commandLine"/> (a command's own). Unknown keys are warned
+    /// about on stderr; a bad value throws one line naming the key.
+    /// </summary>
+    public static AmiPkiConfiguration Configure(ParseResult parseResult, params IEnumerable<CommandLineValue> commandLine)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .Build();
-        var options = new AmiPkiOptions();
-        configuration.GetSection(AmiPkiOptions.Section).Bind(options);
-        new ConfigurationBuilder().AddEnvironmentVariables("AMIPKI_").Build().Bind(options);
-        if (Environment.GetEnvironmentVariable("AMIPKI_DATA") is { Length: > 0 } data)
+        var configuration = Build(parseResult, commandLine);
+        WarnOnce(configuration);
+        return configuration.ThrowIfInvalid();
+    }
+
+    /// <summary>As <see cref="Configure"/>, without warning or throwing (<c>amipki config show</c> reports both itself).</summary>
+    public static AmiPkiConfiguration Build(ParseResult parseResult, IEnumerable<CommandLineValue> commandLine)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        CommandLineValue[] shared =
+        [
+            new("AmiPki:DataDirectory", "--data", parseResult.GetValue(Data) is { Length: > 0 } data ? data : null),
+            new("AmiPki:Storage:Postgres", "--postgres", parseResult.GetValue(Postgres) is { Length: > 0 } postgres ? postgres : null),
+            new("AmiPki:ProfilesDirectory", "--profiles", parseResult.GetValue(Profiles) is { Length: > 0 } profiles ? profiles : null),
+        ];
+        return AmiPkiConfiguration.Build(shared.Concat(commandLine));
+    }
+
+    private static void WarnOnce(AmiPkiConfiguration configuration)
+    {
+        if (_warned)
         {
-            options.DataDirectory = data;
+            return;
         }
-        if (parseResult.GetValue(Data) is { Length: > 0 } dataOption)
+        _warned = true;
+        foreach (var warning in configuration.Warnings)
         {
-            options.DataDirectory = dataOption;
+            Console.Error.WriteLine($"amipki: warning: {warning}");
         }
-        if (Environment.GetEnvironmentVariable("AMIPKI_POSTGRES") is { Length: > 0 } postgres)
-        {
-            options.Storage.Postgres = postgres;
-        }
-        if (parseResult.GetValue(Postgres) is { Length: > 0 } postgresOption)
-        {
-            options.Storage.Postgres = postgresOption;
-        }
-        if (parseResult.GetValue(Profiles) is { Length: > 0 } profiles)
-        {
-            options.ProfilesDirectory = profiles;
-        }
-        return options;
     }
 
     public static Task<AmiPkiRuntime> OpenAsync(ParseResult parseResult, CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AmiPki.Server.Configuration;
 using AmiPki.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 
@@ -18,13 +19,15 @@ public static class ServeCommand
         pkcs11.AddTo(command);
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var options = pkcs11.Resolve(parseResult);
-            options.ListenAddress = parseResult.GetValue(listen) ?? options.ListenAddress;
-            options.HttpPort = parseResult.GetValue(httpPort) ?? options.HttpPort;
-            options.HttpsPort = parseResult.GetValue(httpsPort) ?? options.HttpsPort;
-            options.CoapsPort = parseResult.GetValue(coapsPort) ?? options.CoapsPort;
-            await using var runtime = await Server.AmiPkiRuntime.OpenAsync(options, TimeProvider.System, cancellationToken);
-            await using var app = await ServerHost.BuildAsync(runtime, [], cancellationToken);
+            string? Text(int? port) => port?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var configuration = pkcs11.Configure(parseResult,
+                new CommandLineValue("AmiPki:ListenAddress", listen.Name, parseResult.GetValue(listen)),
+                new CommandLineValue("AmiPki:HttpPort", httpPort.Name, Text(parseResult.GetValue(httpPort))),
+                new CommandLineValue("AmiPki:HttpsPort", httpsPort.Name, Text(parseResult.GetValue(httpsPort))),
+                new CommandLineValue("AmiPki:CoapsPort", coapsPort.Name, Text(parseResult.GetValue(coapsPort))));
+            await using var runtime = await Server.AmiPkiRuntime.OpenAsync(configuration.Options, TimeProvider.System, cancellationToken);
+            // The same configuration for the web host: every section is bound from the sources the options came from.
+            await using var app = await ServerHost.BuildAsync(runtime, configuration.Root, cancellationToken);
             await app.RunAsync();
             return 0;
         }));

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace AmiPki.Core.Campaigns;
 
 /// <summary>
@@ -7,12 +9,14 @@ namespace AmiPki.Core.Campaigns;
 public sealed class CampaignOptions
 {
     /// <summary>The renewals of the certificates one DCU's devices hold are spread over this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "10675199.02:48:05.4775807")]
     public TimeSpan SpreadWindow { get; set; } = TimeSpan.FromHours(4);
 
     /// <summary>
     /// At most this many renewals per DCU in one <see cref="SpreadWindow"/>: the DCU's mesh (RF or PLC, a few kbit/s)
     /// carries every meter's re-enrollment. More spill into the following windows.
     /// </summary>
+    [Range(1, int.MaxValue)]
     public int MaxPerDcuPerWindow { get; set; } = 240;
 
     /// <summary>
@@ -20,9 +24,11 @@ public sealed class CampaignOptions
     /// slot): meters answering in lock-step would collide on the mesh. Two renewals of a DCU stay at least
     /// (1 − <see cref="Jitter"/>) slots apart.
     /// </summary>
+    [Range(0.0, 1.0)]
     public double Jitter { get; set; } = 0.5;
 
     /// <summary>An entry not renewed this long after its renewal time is overdue.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807")]
     public TimeSpan OverdueAfter { get; set; } = TimeSpan.FromDays(3);
 
     /// <summary>The head-end's webhook (HTTP POST, JSON). Unset: entries are scheduled and tracked, nobody is told.</summary>
@@ -36,12 +42,15 @@ public sealed class CampaignOptions
     public string? WebhookSecret { get; set; }
 
     /// <summary>Delay before the first retry of a failed webhook call; doubled at every further failure.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "10675199.02:48:05.4775807")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Longest delay between two retries.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "10675199.02:48:05.4775807")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Webhook calls made in one pass at most (the rest wait for the next pass).</summary>
+    [Range(1, int.MaxValue)]
     public int MaxNotificationsPerRun { get; set; } = 5_000;
 
     /// <summary>Profiles left out of campaigns (AmiPki's own certificates are renewed by the operational-certificates job).</summary>

@@ -21,7 +21,7 @@ public sealed class SoftwareKeyProvider : IKeyProvider
     {
         if (string.IsNullOrEmpty(passphrase))
         {
-            throw new KeyProviderException("software key provider: no key passphrase (set AMIPKI_KEY_PASSPHRASE or AmiPki:Keys:Passphrase)");
+            throw new KeyProviderException("software key provider: no key passphrase (set AMIPKI_KEY_PASSPHRASE or AmiPki:KeyPassphrase)");
         }
         _directory = directory;
         _passphrase = passphrase;

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace AmiPki.Protocols.Est;
 
 /// <summary>EST settings (configuration section <c>AmiPki:Est</c>, or <c>services.AddEst(o => ...)</c>).</summary>
@@ -18,11 +20,13 @@ public sealed class EstOptions
     public string? ManufacturerAnchorDirectory { get; set; }
 
     /// <summary>Retry-After of a 202 answer while a request waits for manual approval (RFC 7030 §4.2.3).</summary>
+    [Range(1, int.MaxValue)]
     public int RetryAfterSeconds { get; set; } = 60;
 
     /// <summary>The realm in <c>WWW-Authenticate: Basic realm="..."</c> (RFC 7617).</summary>
     public string Realm { get; set; } = "AmiPki EST";
 
     /// <summary>How long a verified Basic secret is remembered (PBKDF2 is deliberately slow; a device retrying should not pay it each time).</summary>
+    [Range(0, int.MaxValue)]
     public int BasicCacheSeconds { get; set; } = 300;
 }

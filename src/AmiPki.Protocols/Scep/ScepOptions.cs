@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace AmiPki.Protocols.Scep;
 
 /// <summary>SCEP settings (configuration section <c>AmiPki:Scep</c>, or <c>services.AddScep(o => ...)</c>).</summary>
@@ -37,15 +39,18 @@ public sealed class ScepOptions
     public bool AcceptSingleDesRequests { get; set; }
 
     /// <summary>Largest PKIOperation message accepted; larger ones are refused before being read.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxMessageBytes { get; set; } = 64 * 1024;
 
     /// <summary>Profile of the RA certificate (RSA, digitalSignature + keyEncipherment, protocol internal).</summary>
     public string RaProfile { get; set; } = "scep-ra";
 
     /// <summary>RSA size of the RA key.</summary>
+    [Range(2048, 16384)]
     public int RaKeySize { get; set; } = 2048;
 
     /// <summary>The RA certificate is replaced when it expires within this many days.</summary>
+    [Range(0, int.MaxValue)]
     public int RaRenewBeforeDays { get; set; } = 30;
 
     /// <summary>The instance's data directory; the RA key and certificate live in <c>DATA/scep/</c> (files 0600).</summary>

@@ -21,6 +21,7 @@ using AmiPki.Server.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,19 @@ namespace AmiPki.Server.Hosting;
 /// <summary>Builds the ASP.NET Core host of <c>amipki serve</c> around an opened <see cref="AmiPkiRuntime"/>.</summary>
 public static class ServerHost
 {
-    public static async Task<WebApplication> BuildAsync(AmiPkiRuntime runtime, string[] args, CancellationToken cancellationToken)
+    /// <summary>The host with ASP.NET Core's default configuration sources (tests that build it in-process).</summary>
+    public static Task<WebApplication> BuildAsync(AmiPkiRuntime runtime, string[] args, CancellationToken cancellationToken) =>
+        BuildAsync(runtime, args, null, cancellationToken);
+
+    /// <summary>
+    /// The host of <c>amipki serve</c>, configured by <paramref name="configuration"/> alone (the one the CLI built:
+    /// appsettings, AMIPKI_ variables, command line), so every section (<c>AmiPki:Est</c>, <c>AmiPki:Cmp</c>, <c>AmiPki:Scep</c>, ...)
+    /// is bound from the same sources in the same order as <see cref="AmiPkiRuntime.Options"/>.
+    /// </summary>
+    public static Task<WebApplication> BuildAsync(AmiPkiRuntime runtime, IConfiguration configuration, CancellationToken cancellationToken) =>
+        BuildAsync(runtime, [], configuration, cancellationToken);
+
+    private static async Task<WebApplication> BuildAsync(AmiPkiRuntime runtime, string[] args, IConfiguration? configuration, CancellationToken cancellationToken)
     {
         // Taken before this process can reserve a serial: every intent still Signing from before then is an orphan.
         var startedAt = runtime.Time.GetUtcNow();
@@ -40,6 +53,12 @@ public static class ServerHost
         var issuance = await runtime.LoadAuthoritiesAsync(cancellationToken);
         var orphans = await new OrphanedIntentRecovery(runtime.Storage.Issuance, runtime.Time).RunAsync(startedAt, cancellationToken);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (configuration is not null)
+        {
+            // Not the host's own appsettings and unprefixed environment variables: one configuration, one precedence.
+            builder.Configuration.Sources.Clear();
+            builder.Configuration.AddConfiguration(configuration);
+        }
         builder.Logging.ClearProviders();
         if (options.JsonLogs)
         {
@@ -84,7 +103,8 @@ public static class ServerHost
         services.AddEstCoaps(o => { o.ListenAddress = options.ListenAddress; o.Port = options.CoapsPort; o.DataDirectory = runtime.Layout.Root; });
         // The scheduler's jobs refresh CRLs and OCSP responses and renew responder certificates (recorded, audited, caught
         // up after a restart): the publishers' own periodic loops would only duplicate them.
-        services.AddSingleton(new CrlPublishingOptions { RefreshInBackground = !options.Jobs.Enabled });
+        options.Crl.RefreshInBackground = !options.Jobs.Enabled;
+        services.AddSingleton(options.Crl);
         if (options.Ocsp.HttpMaxAgeSeconds < 0)
         {
             throw new ArgumentException($"AmiPki:Ocsp:HttpMaxAgeSeconds must be 0 or more, not {options.Ocsp.HttpMaxAgeSeconds}");

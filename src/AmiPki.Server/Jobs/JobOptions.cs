@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace AmiPki.Server.Jobs;
 
 /// <summary>
@@ -10,33 +12,42 @@ public sealed class JobOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Rebuild every online CA's complete and delta CRLs (well inside their nextUpdate, RFC 5280 §5.1.2.5).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "10675199.02:48:05.4775807")]
     public TimeSpan CrlPublication { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Re-sign pre-signed OCSP responses that reached their refresh time (RFC 5019 §2.2.4 nextUpdate stays ahead).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "10675199.02:48:05.4775807")]
     public TimeSpan OcspRefresh { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Renew AmiPki's own certificates (TLS server, OCSP responders, CMP responder, SCEP RA) that entered their renewal window.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "10675199.02:48:05.4775807")]
     public TimeSpan OperationalCertificates { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Check the CAs' remaining lifetime.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "10675199.02:48:05.4775807")]
     public TimeSpan CaExpiryWarning { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>Warn (log and audit) when a CA certificate has fewer days than this left.</summary>
+    [Range(1, int.MaxValue)]
     public int CaExpiryWarningDays { get; set; } = 180;
 
     /// <summary>Mark certificates past notAfter as expired.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "10675199.02:48:05.4775807")]
     public TimeSpan CertificateHousekeeping { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Write the audit chain's head into the chain itself (a checkpoint to compare against an external copy).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "10675199.02:48:05.4775807")]
     public TimeSpan AuditCheckpoint { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Run a renewal campaign pass: pick up certificates entering their window, notify the head-end, track renewals.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "10675199.02:48:05.4775807")]
     public TimeSpan RenewalCampaign { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// How long a node's claim on a cluster-wide job holds (<see cref="JobNames.ClusterWide"/>, PostgreSQL): longer than
     /// any run; if the node dies mid-run, another node takes the job over once this has passed.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "10675199.02:48:05.4775807")]
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The interval of the named job.</summary>
