@@ -1,3 +1,4 @@
+using AmiPki.Core.Operations;
 using AmiPki.Core.Transactions;
 using System.Net;
 using AmiPki.Core.Approvals;
@@ -75,6 +76,11 @@ public static class ServerHost
         services.AddSingleton<IDeviceRegistry>(runtime.Storage.Devices);
         services.AddSingleton<ICredentialStore>(runtime.Storage.Credentials);
         services.AddSingleton<IProtocolTransactionStore>(runtime.Storage.Transactions);
+        services.AddSingleton<IOperationalIdentityStore>(runtime.Storage.OperationalIdentities);
+        if (runtime.OperationalKeys is { } operationalKeys)
+        {
+            services.AddSingleton(operationalKeys);
+        }
         services.AddEst(est => est.ManufacturerAnchorDirectory = runtime.Layout.ManufacturerAnchors);
         var pendingRequests = await runtime.Storage.OpenPendingRequestsAsync(cancellationToken);
         // Factory form, so the container disposes the store with the host.

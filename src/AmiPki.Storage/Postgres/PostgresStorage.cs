@@ -3,11 +3,13 @@ using AmiPki.Core.Campaigns;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Jobs;
+using AmiPki.Core.Operations;
 using AmiPki.Core.Storage;
 using AmiPki.Core.Transactions;
 using AmiPki.Storage.Postgres.Approvals;
 using AmiPki.Storage.Postgres.Campaigns;
 using AmiPki.Storage.Postgres.Jobs;
+using AmiPki.Storage.Postgres.Operations;
 using AmiPki.Storage.Postgres.Transactions;
 using AmiPki.Storage.Postgres.Writing;
 using Npgsql;
@@ -39,6 +41,7 @@ public sealed class PostgresStorage : IAmiPkiStorage
         Devices = new PostgresDeviceRegistry(writer, dataSource);
         Credentials = new PostgresCredentialStore(writer, dataSource);
         Transactions = new PostgresProtocolTransactionStore(dataSource);
+        OperationalIdentities = new PostgresOperationalIdentityStore(dataSource);
         Campaigns = new PostgresCampaignStore(writer, dataSource);
         JobSchedule = new PostgresJobScheduleStore(writer, dataSource);
         JobLeases = new PostgresJobLeases(writer);
@@ -68,6 +71,9 @@ public sealed class PostgresStorage : IAmiPkiStorage
 
     /// <summary>Protocol transactions: one conditional statement per write on this storage's connection pool.</summary>
     public IProtocolTransactionStore Transactions { get; }
+
+    /// <summary>Operational identities (CMP responder, SCEP RA, OCSP responders), shared by every node on this storage.</summary>
+    public IOperationalIdentityStore OperationalIdentities { get; }
 
     public ICampaignStore Campaigns { get; }
 

@@ -3,11 +3,13 @@ using AmiPki.Core.Campaigns;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Jobs;
+using AmiPki.Core.Operations;
 using AmiPki.Core.Storage;
 using AmiPki.Core.Transactions;
 using AmiPki.Storage.Sqlite.Approvals;
 using AmiPki.Storage.Sqlite.Campaigns;
 using AmiPki.Storage.Sqlite.Jobs;
+using AmiPki.Storage.Sqlite.Operations;
 using AmiPki.Storage.Sqlite.Transactions;
 using AmiPki.Storage.Sqlite.Writing;
 using Microsoft.Data.Sqlite;
@@ -42,6 +44,7 @@ public sealed class SqliteStorage : IAmiPkiStorage
         Devices = new SqliteDeviceRegistry(writer, reads);
         Credentials = new SqliteCredentialStore(writer, reads);
         Transactions = new SqliteProtocolTransactionStore(writer, reads);
+        OperationalIdentities = new SqliteOperationalIdentityStore(writer, reads);
         Campaigns = new SqliteCampaignStore(writer, reads);
         JobSchedule = new SqliteJobScheduleStore(writer, reads);
         Housekeeping = new SqliteCertificateHousekeeping(writer);
@@ -70,6 +73,9 @@ public sealed class SqliteStorage : IAmiPkiStorage
 
     /// <summary>Protocol transactions: writes through the group-committing writer, reads on read connections.</summary>
     public IProtocolTransactionStore Transactions { get; }
+
+    /// <summary>Operational identities (CMP responder, SCEP RA, OCSP responders), shared by every node on this storage.</summary>
+    public IOperationalIdentityStore OperationalIdentities { get; }
 
     /// <summary>Renewal campaign entries.</summary>
     public ICampaignStore Campaigns { get; }
