@@ -85,7 +85,16 @@ public sealed class OperationalIdentityKeeper<T> : IDisposable where T : class
             {
                 return Keep(await issue(cancellationToken), version: 0).Value;
             }
-            var stored = await _store!.FindAsync(Name, cancellationToken);
+            OperationalIdentity? stored;
+            try
+            {
+                stored = await _store!.FindAsync(Name, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && _held is { } cached && usable(cached.Value))
+            {
+                // Storage unreachable for the periodic re-read: keep serving the cached identity, and try again later.
+                return Touch(cached).Value;
+            }
             if (Adopt(stored) is { } adopted && usable(adopted))
             {
                 return adopted;
