@@ -1,3 +1,4 @@
+using AmiPki.Core.Operations;
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography.Pkcs;
@@ -94,9 +95,13 @@ public static class ScepBenchmark
         services.AddSingleton<ICertificateReader>(runtime.Storage.Certificates);
         services.AddSingleton<IAuditLog>(runtime.Storage.Audit);
         services.AddSingleton<ICredentialStore>(runtime.Storage.Credentials);
+        services.AddSingleton<IOperationalIdentityStore>(runtime.Storage.OperationalIdentities);
+        if (runtime.OperationalKeys is { } operationalKeys)
+        {
+            services.AddSingleton(operationalKeys);
+        }
         services.AddScep(scep =>
         {
-            scep.DataDirectory = data;
             scep.StaticChallenges["network-device"] = Challenge;
         });
         var app = builder.Build();

@@ -3,6 +3,7 @@ using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Keys;
+using AmiPki.Core.Operations;
 using AmiPki.Core.Profiles;
 using AmiPki.Core.Revocation;
 using AmiPki.Keys.Pkcs11;
@@ -28,8 +29,9 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
     public const string RootTokenProviderName = "pkcs11-root";
 
     private AmiPkiRuntime(AmiPkiOptions options, DataLayout layout, StorageLocation storageLocation, IAmiPkiStorage storage,
-        IReadOnlyDictionary<string, IKeyProvider> keyProviders, TimeProvider time)
+        IReadOnlyDictionary<string, IKeyProvider> keyProviders, TimeProvider time, OperationalKeyProtector? operationalKeys)
     {
+        OperationalKeys = operationalKeys;
         Options = options;
         Layout = layout;
         StorageLocation = storageLocation;
@@ -50,6 +52,12 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
     public IReadOnlyDictionary<string, IKeyProvider> KeyProviders { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>
+    /// Encrypts the keys of operational identities (CMP responder, SCEP RA, OCSP responders) kept in storage, under the
+    /// software key provider's passphrase (<c>AMIPKI_KEY_PASSPHRASE</c>); null without one (they then live in memory only).
+    /// </summary>
+    public OperationalKeyProtector? OperationalKeys { get; }
 
     /// <summary>Null until <see cref="LoadAuthoritiesAsync"/> (an uninitialised data directory has no CAs).</summary>
     public CaHierarchy? Authorities { get; private set; }
@@ -108,7 +116,8 @@ public sealed class AmiPkiRuntime : IAsyncDisposable
         try
         {
             var storage = await AmiPkiStorageFactory.OpenAsync(location, options.NodeName, time, cancellationToken);
-            return new AmiPkiRuntime(options, layout, location, storage, providers, time);
+            return new AmiPkiRuntime(options, layout, location, storage, providers, time,
+                passphrase.Length > 0 ? new OperationalKeyProtector(passphrase) : null);
         }
         catch
         {

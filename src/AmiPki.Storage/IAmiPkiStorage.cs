@@ -3,6 +3,7 @@ using AmiPki.Core.Campaigns;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Jobs;
+using AmiPki.Core.Operations;
 using AmiPki.Core.Storage;
 using AmiPki.Core.Transactions;
 
@@ -37,6 +38,9 @@ public interface IAmiPkiStorage : IAsyncDisposable
 
     /// <summary>Durable protocol transactions (CMP transactionIDs, nonces, confirmations), shared by every node on this storage.</summary>
     IProtocolTransactionStore Transactions { get; }
+
+    /// <summary>Operational identities (CMP responder, SCEP RA, OCSP responders) with their encrypted keys, shared by every node on this storage.</summary>
+    IOperationalIdentityStore OperationalIdentities { get; }
 
     /// <summary>Renewal campaign entries.</summary>
     ICampaignStore Campaigns { get; }

@@ -4,13 +4,12 @@ using AmiPki.Core.Keys;
 namespace AmiPki.Keys.Software;
 
 /// <summary>
-/// Development key provider: keys as encrypted PKCS#8 files (PBES2, AES-256-CBC, PBKDF2-SHA256) readable by the owner
+/// Development key provider: keys as encrypted PKCS#8 files (<see cref="KeyEncryption.AtRest"/>: PBES2, AES-256-CBC, PBKDF2-SHA256) readable by the owner
 /// only (0600). Not for production: the key is in this process's memory while it signs.
 /// </summary>
 public sealed class SoftwareKeyProvider : IKeyProvider
 {
     public const string ReferencePrefix = "software:";
-    private const int Pbkdf2Iterations = 200_000;
 
     private readonly string _directory;
     private readonly string _passphrase;
@@ -51,8 +50,7 @@ public sealed class SoftwareKeyProvider : IKeyProvider
             KeyAlgorithm.Rsa4096 => RSA.Create(4096),
             _ => throw new KeyProviderException($"software key provider: unsupported algorithm {algorithm}"),
         };
-        var encrypted = key.ExportEncryptedPkcs8PrivateKeyPem(_passphrase,
-            new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, Pbkdf2Iterations));
+        var encrypted = key.ExportEncryptedPkcs8PrivateKeyPem(_passphrase, KeyEncryption.AtRest);
         // Create the file 0600 before any byte of the key is written to it.
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())

@@ -4,6 +4,7 @@ using AmiPki.Core.Authorities;
 using AmiPki.Core.Authorization;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Issuance;
+using AmiPki.Core.Operations;
 using AmiPki.Core.Revocation;
 using AmiPki.Core.Storage;
 using AmiPki.Core.Transactions;
@@ -47,7 +48,8 @@ public static class CmpEndpoints
         services.TryAddSingleton(provider => new CmpRevoker(provider.GetService<RevocationService>(), provider.GetRequiredService<IRevocationStore>(),
             TimeOf(provider)));
         services.TryAddSingleton(provider => new CmpResponderProvider(provider.GetRequiredService<IssuanceService>(), provider.GetRequiredService<CaHierarchy>(),
-            provider.GetRequiredService<CmpOptions>(), TimeOf(provider), provider.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Protocols.Cmp")));
+            provider.GetRequiredService<CmpOptions>(), TimeOf(provider), provider.GetRequiredService<ILoggerFactory>().CreateLogger("AmiPki.Protocols.Cmp"),
+            provider.GetService<IOperationalIdentityStore>(), provider.GetService<OperationalKeyProtector>()));
         services.TryAddSingleton(provider =>
         {
             var secrets = CmpSecretProtector.FromEnvironment(provider.GetRequiredService<CmpOptions>().SecretKeyPassphrase);

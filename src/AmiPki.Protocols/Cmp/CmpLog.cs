@@ -25,4 +25,11 @@ internal static partial class CmpLog
 
     [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "CMP credentials are unavailable: set AMIPKI_CMP_SECRET_KEY or AMIPKI_KEY_PASSPHRASE")]
     public static partial void NoSecretKey(ILogger logger);
+
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Information, Message = "CMP responder certificate {Serial} of {Issuer} loaded from storage")]
+    public static partial void ResponderLoaded(ILogger logger, string serial, string issuer);
+
+    [LoggerMessage(EventId = 6008, Level = LogLevel.Warning,
+        Message = "CMP responder key lives in memory only (no key passphrase or no storage): it changes at each start and differs per node")]
+    public static partial void ResponderNotDurable(ILogger logger);
 }

@@ -1,3 +1,4 @@
+using AmiPki.Core.Operations;
 using System.Buffers;
 using System.Globalization;
 using AmiPki.Core.Issuance;
@@ -33,7 +34,8 @@ public static class OcspEndpoints
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<OcspResponder>(sp, RevocationRegistration.TimeOf(sp),
             sp.GetRequiredService<ICertificateReader>()));
         services.TryAddSingleton(sp => new DelegatedResponderIssuer(sp.GetService<IssuanceService>(), sp.GetRequiredService<OcspResponderOptions>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<DelegatedResponderIssuer>()));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<DelegatedResponderIssuer>(), sp.GetService<IOperationalIdentityStore>(),
+            sp.GetService<OperationalKeyProtector>(), RevocationRegistration.TimeOf(sp)));
         services.TryAddSingleton(sp => new OcspResponderCertificates(sp.GetRequiredService<OcspResponder>(), sp.GetRequiredService<DelegatedResponderIssuer>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OcspResponderService>(sp =>
             ActivatorUtilities.CreateInstance<OcspResponderService>(sp, RevocationRegistration.TimeOf(sp))));

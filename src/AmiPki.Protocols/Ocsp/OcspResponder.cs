@@ -33,6 +33,7 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
         Channel.CreateUnbounded<(OcspCacheKey, ReadOnlyMemory<byte>)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IDisposable _subscription;
+    private volatile DelegatedResponderIssuer? _responders;
 
     public OcspResponder(CaHierarchy authorities, ICertificateReader certificates, RevocationNotifier notifier, TimeProvider time, OcspResponderOptions options,
         ILogger<OcspResponder> logger)
@@ -62,6 +63,7 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
     public async Task InitializeAsync(DelegatedResponderIssuer responders, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(responders);
+        _responders = responders;
         try
         {
             foreach (var issuer in _issuers)
@@ -164,21 +166,44 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
         ArgumentNullException.ThrowIfNull(issuer);
         ArgumentNullException.ThrowIfNull(responders);
         var now = _time.GetUtcNow();
-        if (issuer.Signer is not { IsDelegated: true } signer
-            || signer.NotAfter - now >= (signer.NotAfter - signer.NotBefore) * _options.RenewAtRemainingFraction)
-        {
-            return false;
-        }
         try
         {
-            Install(issuer, await responders.CreateAsync(issuer, cancellationToken));
-            signer.Dispose();
-            return true;
+            // Re-reads the stored responder first: a node that did not renew it picks up the one another node stored.
+            var renewed = await responders.RenewIfDueAsync(issuer,
+                signer => signer.IsDelegated && signer.NotAfter - now < (signer.NotAfter - signer.NotBefore) * _options.RenewAtRemainingFraction,
+                cancellationToken);
+            var current = await responders.CurrentAsync(issuer, cancellationToken);
+            if (!ReferenceEquals(current, issuer.Signer))
+            {
+                Install(issuer, current);
+            }
+            return renewed;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             OcspLog.RenewalFailed(_logger, issuer.Name, e);
             return false;
+        }
+    }
+
+    /// <summary>Installs the stored responder if another node replaced it (checked every refresh interval; storage failures keep the current one).</summary>
+    private async Task RefreshSignerAsync(OcspIssuer issuer, CancellationToken cancellationToken)
+    {
+        if (_responders is not { } responders)
+        {
+            return;
+        }
+        try
+        {
+            var current = await responders.CurrentAsync(issuer, cancellationToken);
+            if (!ReferenceEquals(current, issuer.Signer))
+            {
+                Install(issuer, current);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            OcspLog.RenewalFailed(_logger, issuer.Name, e);
         }
     }
 
@@ -323,6 +348,7 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
 
     private async Task<OcspReply> SignSingleAsync(OcspIssuer issuer, OcspCacheKey key, ReadOnlyMemory<byte> certId, CancellationToken cancellationToken)
     {
+        await RefreshSignerAsync(issuer, cancellationToken);
         var generation = Cache.Generation;
         var (status, revocation) = await LookupAsync(issuer, key.SerialHex, cancellationToken);
         var reply = Sign(issuer, key, certId, status, revocation);
@@ -341,6 +367,7 @@ public sealed class OcspResponder : IRevocationListener, IDisposable
 
     private async Task<OcspReply> SignOnDemandAsync(OcspIssuer issuer, OcspRequest request, CancellationToken cancellationToken)
     {
+        await RefreshSignerAsync(issuer, cancellationToken);
         var signer = issuer.Signer ?? throw new InvalidOperationException($"the OCSP responder of {issuer.Name} is not ready");
         var responses = new List<OcspSingleStatus>(request.CertIds.Count);
         var thisUpdate = Now();

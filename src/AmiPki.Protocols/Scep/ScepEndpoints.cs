@@ -1,3 +1,4 @@
+using AmiPki.Core.Operations;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
@@ -32,12 +33,6 @@ public static class ScepEndpoints
             var options = new ScepOptions();
             provider.GetService<IConfiguration>()?.GetSection(ScepOptions.Section).Bind(options);
             configure?.Invoke(options);
-            // The host tells EST-coaps where the data directory is; SCEP keeps its RA beside it unless told otherwise.
-            options.DataDirectory ??= provider.GetService<EstCoapsOptions>()?.DataDirectory;
-            if (options.DataDirectory is null)
-            {
-                ScepLog.NoDataDirectory(provider.GetRequiredService<ILogger<ScepRaProvider>>());
-            }
             return options;
         });
         services.TryAddSingleton(provider => new ScepRaProvider(
@@ -45,7 +40,9 @@ public static class ScepEndpoints
             provider.GetRequiredService<CaHierarchy>(),
             provider.GetRequiredService<ScepOptions>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<ScepRaProvider>>()));
+            provider.GetRequiredService<ILogger<ScepRaProvider>>(),
+            provider.GetService<IOperationalIdentityStore>(),
+            provider.GetService<OperationalKeyProtector>()));
         services.TryAddSingleton(provider => new ScepAudit(provider.GetRequiredService<IAuditLog>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<ScepAudit>>()));
         services.TryAddSingleton(provider => new ScepService(

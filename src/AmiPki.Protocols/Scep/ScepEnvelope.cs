@@ -75,6 +75,32 @@ public static class ScepEnvelope
         _ => false,
     };
 
+    /// <summary>True if the envelope has a recipient for <paramref name="certificate"/> (false if it is not an EnvelopedData).</summary>
+    public static bool IsEncryptedTo(ReadOnlyMemory<byte> envelope, X509Certificate2 certificate)
+    {
+        if (envelope.IsEmpty)
+        {
+            return false;
+        }
+        var cms = new EnvelopedCms();
+        try
+        {
+            cms.Decode(envelope.Span);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+        foreach (var candidate in cms.RecipientInfos)
+        {
+            if (Matches(candidate.RecipientIdentifier, certificate))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static bool Matches(SubjectIdentifier identifier, X509Certificate2 certificate) => identifier.Type switch
     {
         SubjectIdentifierType.IssuerAndSerialNumber when identifier.Value is X509IssuerSerial issuerSerial =>

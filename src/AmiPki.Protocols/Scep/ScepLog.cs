@@ -8,7 +8,7 @@ internal static partial class ScepLog
     [LoggerMessage(EventId = 8000, Level = LogLevel.Information, Message = "SCEP RA certificate {Subject} serial {Serial} issued, valid until {NotAfter:u}")]
     public static partial void RaIssued(ILogger logger, string subject, string serial, DateTimeOffset notAfter);
 
-    [LoggerMessage(EventId = 8001, Level = LogLevel.Information, Message = "SCEP RA certificate {Subject} serial {Serial} loaded, valid until {NotAfter:u}")]
+    [LoggerMessage(EventId = 8001, Level = LogLevel.Information, Message = "SCEP RA certificate {Subject} serial {Serial} loaded from storage, valid until {NotAfter:u}")]
     public static partial void RaLoaded(ILogger logger, string subject, string serial, DateTime notAfter);
 
     [LoggerMessage(EventId = 8002, Level = LogLevel.Warning, Message = "SCEP RA files in {Directory} are unreadable, a new RA is issued: {Reason}")]
@@ -26,6 +26,6 @@ internal static partial class ScepLog
     [LoggerMessage(EventId = 8006, Level = LogLevel.Information, Message = "SCEP request {Id} for profile {Profile} waits for approval")]
     public static partial void Pending(ILogger logger, string id, string profile);
 
-    [LoggerMessage(EventId = 8007, Level = LogLevel.Warning, Message = "SCEP: no data directory is configured; the RA key lives in memory only and changes at each start")]
-    public static partial void NoDataDirectory(ILogger logger);
+    [LoggerMessage(EventId = 8007, Level = LogLevel.Warning, Message = "SCEP: no storage or no key passphrase; the RA key lives in memory only, changes at each start and differs per node")]
+    public static partial void RaNotDurable(ILogger logger);
 }

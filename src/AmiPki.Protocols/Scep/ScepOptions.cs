@@ -49,10 +49,7 @@ public sealed class ScepOptions
     [Range(2048, 16384)]
     public int RaKeySize { get; set; } = 2048;
 
-    /// <summary>The RA certificate is replaced when it expires within this many days.</summary>
+    /// <summary>The <c>operational-certificates</c> job replaces the RA certificate when it expires within this many days.</summary>
     [Range(0, int.MaxValue)]
     public int RaRenewBeforeDays { get; set; } = 30;
-
-    /// <summary>The instance's data directory; the RA key and certificate live in <c>DATA/scep/</c> (files 0600).</summary>
-    public string? DataDirectory { get; set; }
 }

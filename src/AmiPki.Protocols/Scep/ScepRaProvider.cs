@@ -9,111 +9,86 @@ using Microsoft.Extensions.Logging;
 namespace AmiPki.Protocols.Scep;
 
 /// <summary>
-/// Keeps the RA (RFC 8894 §2.1) usable: an RSA key generated here and a certificate issued through the ordinary pipeline
-/// (linted, recorded, audited) under <see cref="ScepOptions.RaProfile"/> over protocol internal. Both live in
-/// <c>DATA/scep/</c> (files 0600) and are replaced when the certificate is within <see cref="ScepOptions.RaRenewBeforeDays"/>
-/// of expiry or its issuer changed. Without a data directory the RA lives in memory only.
+/// Keeps the RA (RFC 8894 §2.1) usable: an RSA key and a certificate issued through the ordinary pipeline (linted,
+/// recorded, audited) under <see cref="ScepOptions.RaProfile"/> over protocol internal, kept in storage as operational
+/// identity <see cref="IdentityName"/> (the key encrypted under the key passphrase), so every node and every restart
+/// presents the same RA certificate: GetCACert from one node and PKIOperation to another work together. It is issued on
+/// first use only when none is stored (compare-and-set: of nodes starting at once one stores it, the others adopt it),
+/// replaced when it can no longer serve (expired, another issuer), and otherwise renewed only by the
+/// <c>operational-certificates</c> job within <see cref="ScepOptions.RaRenewBeforeDays"/> of expiry. The replaced RA stays
+/// in the record: a PKIOperation encrypted to it is still answered until it expires (<see cref="ScepRa.Previous"/>).
+/// Without storage or a key passphrase the RA lives in memory only.
 /// </summary>
 public sealed class ScepRaProvider : IDisposable, IOperationalCertificate, IOperationalCertificateSource
 {
-    private const string KeyFile = "ra-key.pem";
-    private const string CertificateFile = "ra-cert.pem";
+    /// <summary>The operational identity's name in storage.</summary>
+    public const string IdentityName = "scep-ra";
 
     private readonly IssuanceService _issuance;
     private readonly CaHierarchy _authorities;
     private readonly ScepOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private volatile ScepRa? _current;
+    private readonly OperationalIdentityKeeper<ScepRa> _keeper;
 
-    public ScepRaProvider(IssuanceService issuance, CaHierarchy authorities, ScepOptions options, TimeProvider time, ILogger<ScepRaProvider> logger)
+    public ScepRaProvider(IssuanceService issuance, CaHierarchy authorities, ScepOptions options, TimeProvider time, ILogger<ScepRaProvider> logger,
+        IOperationalIdentityStore? store = null, OperationalKeyProtector? protector = null, TimeSpan? refreshInterval = null)
     {
         _issuance = issuance;
         _authorities = authorities;
         _options = options;
         _time = time;
         _logger = logger;
-    }
-
-    private string? Directory => _options.DataDirectory is { } data ? Path.Combine(data, "scep") : null;
-
-    public async ValueTask<ScepRa> GetAsync(CancellationToken cancellationToken)
-    {
-        if (_current is { } current && Fresh(current))
+        _keeper = new OperationalIdentityKeeper<ScepRa>(IdentityName, store, protector, time, Decode, refreshInterval);
+        if (!_keeper.IsDurable)
         {
-            return current;
-        }
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            if (_current is { } again && Fresh(again))
-            {
-                return again;
-            }
-            var loaded = TryLoad();
-            if (loaded is not null && Fresh(loaded))
-            {
-                _current = loaded;
-                return loaded;
-            }
-            _current = await CreateAsync(cancellationToken);
-            return _current;
-        }
-        finally
-        {
-            _gate.Release();
+            ScepLog.RaNotDurable(logger);
         }
     }
+
+    /// <summary>The RA: cached, else stored, else issued and stored.</summary>
+    public async ValueTask<ScepRa> GetAsync(CancellationToken cancellationToken) => await _keeper.GetAsync(Usable, CreateAsync, cancellationToken);
 
     public string Name => "scep-ra";
 
     /// <summary>The RA certificate's notAfter; null before the first SCEP request loaded or issued it.</summary>
-    public DateTimeOffset? NotAfter => _current?.NotAfter;
+    public DateTimeOffset? NotAfter => _keeper.Current?.NotAfter;
 
     public IReadOnlyList<IOperationalCertificate> OperationalCertificates => [this];
 
-    /// <summary>Replaces the RA certificate once it is within <see cref="ScepOptions.RaRenewBeforeDays"/> of expiry (run by the scheduler).</summary>
-    public async Task<bool> RenewIfDueAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces the stored RA once it is within <see cref="ScepOptions.RaRenewBeforeDays"/> of expiry (run by the
+    /// scheduler), keeping the replaced one as the previous. Re-reads the stored version first.
+    /// </summary>
+    public Task<bool> RenewIfDueAsync(CancellationToken cancellationToken) =>
+        _keeper.RenewAsync(ra => ra.NotAfter <= _time.GetUtcNow().AddDays(_options.RaRenewBeforeDays), CreateAsync, cancellationToken);
+
+    /// <summary>Serves requests: valid now (a little clock skew allowed) and issued by the RA profile's issuer.</summary>
+    private bool Usable(ScepRa ra) => ra.NotAfter > _time.GetUtcNow()
+        && ra.Certificate.NotBefore.ToUniversalTime() <= _time.GetUtcNow().AddMinutes(10)
+        && ra.Issuer.Name.Equals(IssuerName(), StringComparison.Ordinal);
+
+    private ScepRa? Decode(OperationalKeys keys)
     {
-        if (_current is not { } current || Fresh(current))
+        if (keys.Key is not RSA key || Build(keys.CertificateDer, key) is not { } ra)
         {
-            return false; // Not used yet (the first request loads or issues it), or not due.
+            return null;
         }
-        var renewed = await GetAsync(cancellationToken);
-        return !ReferenceEquals(renewed, current);
+        ScepLog.RaLoaded(_logger, ra.Certificate.Subject, ra.Certificate.SerialNumber, ra.Certificate.NotAfter.ToUniversalTime());
+        var previous = keys.PreviousKey is RSA previousKey && keys.PreviousCertificateDer is { } previousDer ? Build(previousDer, previousKey) : null;
+        return previous is null ? ra : new ScepRa(ra.Certificate, ra.Key, ra.Issuer, ra.Chain) { Previous = previous };
     }
 
-    private bool Fresh(ScepRa ra) => ra.NotAfter > _time.GetUtcNow().AddDays(_options.RaRenewBeforeDays)
-        && ra.Certificate.NotBefore.ToUniversalTime() <= _time.GetUtcNow().AddMinutes(10);
-
-    private ScepRa? TryLoad()
+    private ScepRa? Build(byte[] certificateDer, RSA key)
     {
-        if (Directory is not { } directory || !File.Exists(Path.Combine(directory, KeyFile)) || !File.Exists(Path.Combine(directory, CertificateFile)))
+        var certificate = X509CertificateLoader.LoadCertificate(certificateDer);
+        var issuer = _authorities.All.FirstOrDefault(a => a.Certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData));
+        if (issuer is null)
         {
+            certificate.Dispose();
             return null;
         }
-        try
-        {
-            var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(directory, CertificateFile)));
-            var key = RSA.Create();
-            key.ImportFromPem(File.ReadAllText(Path.Combine(directory, KeyFile)));
-            var issuer = _authorities.All.FirstOrDefault(a => a.Certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData));
-            using var publicKey = certificate.GetRSAPublicKey();
-            if (issuer is null || publicKey is null || !publicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo())
-                || !issuer.Name.Equals(IssuerName(), StringComparison.Ordinal))
-            {
-                key.Dispose();
-                return null;
-            }
-            ScepLog.RaLoaded(_logger, certificate.Subject, certificate.SerialNumber, certificate.NotAfter.ToUniversalTime());
-            return new ScepRa(certificate, key, issuer, _authorities.ChainOf(issuer.Name));
-        }
-        catch (Exception e) when (e is CryptographicException or IOException or FormatException or ArgumentException)
-        {
-            ScepLog.RaUnreadable(_logger, directory, e.Message);
-            return null;
-        }
+        return new ScepRa(certificate, key, issuer, _authorities.ChainOf(issuer.Name));
     }
 
     private string IssuerName() =>
@@ -121,7 +96,7 @@ public sealed class ScepRaProvider : IDisposable, IOperationalCertificate, IOper
         ?? _issuance.Profiles.Find(_options.DefaultProfile)?.Issuers[0]
         ?? _authorities.Names.First();
 
-    private async Task<ScepRa> CreateAsync(CancellationToken cancellationToken)
+    private async Task<OperationalIssue<ScepRa>> CreateAsync(CancellationToken cancellationToken)
     {
         var profile = _issuance.Profiles.Find(_options.RaProfile);
         if (profile is null || !profile.Protocols.Contains(EnrollmentProtocol.Internal, StringComparer.Ordinal))
@@ -143,10 +118,8 @@ public sealed class ScepRaProvider : IDisposable, IOperationalCertificate, IOper
                 IssuerName = issuer.Name,
             };
             var issued = await _issuance.IssueAsync(request, cancellationToken);
-            var certificate = issued.ToX509();
-            Save(certificate, key);
-            ScepLog.RaIssued(_logger, certificate.Subject, issued.SerialHex, issued.NotAfter);
-            return new ScepRa(certificate, key, issuer, _authorities.ChainOf(issuer.Name));
+            ScepLog.RaIssued(_logger, $"CN=AmiPki SCEP RA {issuer.Name}", issued.SerialHex, issued.NotAfter);
+            return OperationalIssue<ScepRa>.Issued(key, issued.Der, issued.NotAfter);
         }
         catch
         {
@@ -155,47 +128,5 @@ public sealed class ScepRaProvider : IDisposable, IOperationalCertificate, IOper
         }
     }
 
-    private void Save(X509Certificate2 certificate, RSA key)
-    {
-        if (Directory is not { } directory)
-        {
-            return;
-        }
-        System.IO.Directory.CreateDirectory(directory);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        // Key first, certificate last: a crash in between leaves a key without a matching certificate, which is replaced.
-        WritePrivate(Path.Combine(directory, KeyFile), key.ExportPkcs8PrivateKeyPem());
-        WritePrivate(Path.Combine(directory, CertificateFile), certificate.ExportCertificatePem() + "\n");
-    }
-
-    private static void WritePrivate(string path, string text)
-    {
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        using (var stream = new FileStream(temporary, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(text);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        File.Move(temporary, path, overwrite: true);
-    }
-
-    public void Dispose()
-    {
-        _current?.Key.Dispose();
-        _gate.Dispose();
-    }
+    public void Dispose() => _keeper.Dispose();
 }

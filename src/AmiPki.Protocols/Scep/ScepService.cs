@@ -81,7 +81,8 @@ public sealed class ScepService
             await _audit.RefusedAsync("PKIOperation", "-", "anonymous", ScepFailInfo.BadRequest, e.Message);
             throw;
         }
-        var ra = await _ra.GetAsync(cancellationToken);
+        // Encrypted to the RA certificate replaced at the last renewal (GetCACert fetched before it): still answered with it.
+        var ra = (await _ra.GetAsync(cancellationToken)).For(request.Envelope, _time.GetUtcNow());
         var requester = request.SignerCertificate?.Subject ?? "anonymous";
         var operation = request.MessageType?.ToString() ?? $"messageType {request.MessageTypeValue}";
         ScepReply reply;

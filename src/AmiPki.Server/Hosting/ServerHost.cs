@@ -5,6 +5,7 @@ using AmiPki.Core.Authorities;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Issuance;
+using AmiPki.Core.Operations;
 using AmiPki.Core.Profiles;
 using AmiPki.Core.Revocation;
 using AmiPki.Core.Storage;
@@ -96,6 +97,11 @@ public static class ServerHost
         services.AddSingleton<IDeviceRegistry>(runtime.Storage.Devices);
         services.AddSingleton<ICredentialStore>(runtime.Storage.Credentials);
         services.AddSingleton<IProtocolTransactionStore>(runtime.Storage.Transactions);
+        services.AddSingleton<IOperationalIdentityStore>(runtime.Storage.OperationalIdentities);
+        if (runtime.OperationalKeys is { } operationalKeys)
+        {
+            services.AddSingleton(operationalKeys);
+        }
         services.AddEst(est => est.ManufacturerAnchorDirectory = runtime.Layout.ManufacturerAnchors);
         var pendingRequests = await runtime.Storage.OpenPendingRequestsAsync(cancellationToken);
         // Factory form, so the container disposes the store with the host.

@@ -3,12 +3,14 @@ using AmiPki.Core.Campaigns;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Jobs;
+using AmiPki.Core.Operations;
 using AmiPki.Core.Storage;
 using AmiPki.Core.Transactions;
 using AmiPki.Storage.Postgres.Approvals;
 using AmiPki.Storage.Postgres.Campaigns;
 using AmiPki.Storage.Postgres.Jobs;
 using AmiPki.Storage.Postgres.Nodes;
+using AmiPki.Storage.Postgres.Operations;
 using AmiPki.Storage.Postgres.Transactions;
 using AmiPki.Storage.Postgres.Writing;
 using Npgsql;
@@ -41,6 +43,7 @@ public sealed class PostgresStorage : IAmiPkiStorage
         Devices = Guard<IDeviceRegistry>(new PostgresDeviceRegistry(writer, dataSource));
         Credentials = Guard<ICredentialStore>(new PostgresCredentialStore(writer, dataSource));
         Transactions = Guard<IProtocolTransactionStore>(new PostgresProtocolTransactionStore(dataSource));
+        OperationalIdentities = Guard<IOperationalIdentityStore>(new PostgresOperationalIdentityStore(dataSource));
         Campaigns = Guard<ICampaignStore>(new PostgresCampaignStore(writer, dataSource));
         JobSchedule = Guard<IJobScheduleStore>(new PostgresJobScheduleStore(writer, dataSource));
         JobLeases = Guard<IJobLeases>(new PostgresJobLeases(writer));
@@ -71,6 +74,9 @@ public sealed class PostgresStorage : IAmiPkiStorage
 
     /// <summary>Protocol transactions: one conditional statement per write on this storage's connection pool.</summary>
     public IProtocolTransactionStore Transactions { get; }
+
+    /// <summary>Operational identities (CMP responder, SCEP RA, OCSP responders), shared by every node on this storage.</summary>
+    public IOperationalIdentityStore OperationalIdentities { get; }
 
     public ICampaignStore Campaigns { get; }
 

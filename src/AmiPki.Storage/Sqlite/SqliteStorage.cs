@@ -3,12 +3,14 @@ using AmiPki.Core.Campaigns;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Jobs;
+using AmiPki.Core.Operations;
 using AmiPki.Core.Storage;
 using AmiPki.Core.Transactions;
 using AmiPki.Storage.Sqlite.Approvals;
 using AmiPki.Storage.Sqlite.Campaigns;
 using AmiPki.Storage.Sqlite.Jobs;
 using AmiPki.Storage.Sqlite.Nodes;
+using AmiPki.Storage.Sqlite.Operations;
 using AmiPki.Storage.Sqlite.Transactions;
 using AmiPki.Storage.Sqlite.Writing;
 using Microsoft.Data.Sqlite;
@@ -46,6 +48,7 @@ public sealed class SqliteStorage : IAmiPkiStorage
         Devices = Guard<IDeviceRegistry>(new SqliteDeviceRegistry(writer, reads));
         Credentials = Guard<ICredentialStore>(new SqliteCredentialStore(writer, reads));
         Transactions = Guard<IProtocolTransactionStore>(new SqliteProtocolTransactionStore(writer, reads));
+        OperationalIdentities = Guard<IOperationalIdentityStore>(new SqliteOperationalIdentityStore(writer, reads));
         Campaigns = Guard<ICampaignStore>(new SqliteCampaignStore(writer, reads));
         JobSchedule = Guard<IJobScheduleStore>(new SqliteJobScheduleStore(writer, reads));
         Housekeeping = Guard<ICertificateHousekeeping>(new SqliteCertificateHousekeeping(writer));
@@ -75,6 +78,9 @@ public sealed class SqliteStorage : IAmiPkiStorage
 
     /// <summary>Protocol transactions: writes through the group-committing writer, reads on read connections.</summary>
     public IProtocolTransactionStore Transactions { get; }
+
+    /// <summary>Operational identities (CMP responder, SCEP RA, OCSP responders), shared by every node on this storage.</summary>
+    public IOperationalIdentityStore OperationalIdentities { get; }
 
     /// <summary>Renewal campaign entries.</summary>
     public ICampaignStore Campaigns { get; }

@@ -18,6 +18,9 @@ public sealed class CertmongerInteropTests
     {
         ScepPeers.RequireInstalled();
         _server = await ScepPeers.StartServerAsync();
+        // The RA is issued and stored at first use; fetched once here so that certmonger's own background GetCACert
+        // (which races `getcert request`: CA_UNCONFIGURED "No RA certificate" if the request goes first) finds it ready.
+        await ScepPeers.RaAsync(_server);
     }
 
     [OneTimeTearDown]

@@ -39,7 +39,7 @@ public sealed class ScepEnrollmentTests
     }
 
     [Test]
-    public async Task GetCACert_returns_the_ec_ca_and_an_rsa_ra_it_issued_with_the_key_kept_0600()
+    public async Task GetCACert_returns_the_ec_ca_and_an_rsa_ra_it_issued_with_the_key_kept_encrypted_in_storage()
     {
         var (all, ra) = await _client.CaCertAsync();
         var issuing = _host.Authorities.Find("issuing-s1")!.Certificate;
@@ -49,11 +49,14 @@ public sealed class ScepEnrollmentTests
         Assert.That(issuing.GetECDsaPublicKey(), Is.Not.Null, "the issuing CA stays EC");
         var usage = ra.Extensions.OfType<X509KeyUsageExtension>().Single().KeyUsages;
         Assert.That(usage, Is.EqualTo(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment));
-        var keyFile = Path.Combine(_host.Directory, "scep", "ra-key.pem");
-        if (!OperatingSystem.IsWindows())
+        var stored = await _host.Storage.OperationalIdentities.FindAsync(AmiPki.Protocols.Scep.ScepRaProvider.IdentityName, CancellationToken.None);
+        Assert.That(stored!.CertificateDer, Is.EqualTo(ra.RawData), "the RA every node presents");
+        using (var storedKey = RSA.Create())
         {
-            Assert.That(File.GetUnixFileMode(keyFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+            storedKey.ImportEncryptedPkcs8PrivateKey(ScepTestHost.Passphrase, stored.EncryptedKey, out _);
+            Assert.That(storedKey.ExportSubjectPublicKeyInfo(), Is.EqualTo(ra.PublicKey.ExportSubjectPublicKeyInfo()));
         }
+        Assert.That(Directory.Exists(Path.Combine(_host.Directory, "scep")), Is.False, "no per-node RA files");
         var record = await _host.Storage.Certificates.FindAsync("issuing-s1", ra.SerialNumber, CancellationToken.None);
         Assert.That(record!.Profile, Is.EqualTo("scep-ra"));
         Assert.That(record.Protocol, Is.EqualTo("internal"));

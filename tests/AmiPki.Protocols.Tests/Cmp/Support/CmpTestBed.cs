@@ -4,6 +4,7 @@ using AmiPki.Core.Authorization;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Keys;
+using AmiPki.Core.Operations;
 using AmiPki.Core.Profiles;
 using AmiPki.Core.Revocation;
 using AmiPki.Core.Storage;
@@ -83,7 +84,7 @@ public sealed class CmpTestBed : IAsyncDisposable
         var transactions = new CmpTransactionStore(storage.Transactions);
         var service = new CmpService(options, issuance, authorities, storage.Certificates, revoker,
             new CmpAuthenticator(storage.Credentials, new CurrentCertificateVerifier(authorities, storage.Certificates, clock), secrets),
-            new CmpResponderProvider(issuance, authorities, options, clock, logger), transactions, audit, clock, logger, pending);
+            new CmpResponderProvider(issuance, authorities, options, clock, logger, storage.OperationalIdentities, new OperationalKeyProtector(Passphrase)), transactions, audit, clock, logger, pending);
         var sweeper = new CmpConfirmationSweeper(transactions, revoker, audit, options, clock, NullLogger<CmpConfirmationSweeper>.Instance);
         return new CmpTestBed(directory, storage, authorities, clock, options, service, sweeper, secrets) { Pending = pending };
     }

@@ -1,3 +1,4 @@
+using AmiPki.Core.Operations;
 using System.Net;
 using AmiPki.Core.Approvals;
 using AmiPki.Core.Audit;
@@ -29,6 +30,9 @@ namespace AmiPki.Protocols.Tests.Scep.Support;
 /// </summary>
 public sealed class ScepTestHost : IAsyncDisposable
 {
+    /// <summary>The key passphrase: the software key provider's and the operational identities'.</summary>
+    public const string Passphrase = "scep-test-only-passphrase";
+
     public const string ManualProfile = "network-device-manual";
     public const string StaticChallenge = "static-test-challenge";
 
@@ -60,7 +64,7 @@ public sealed class ScepTestHost : IAsyncDisposable
         System.IO.Directory.CreateDirectory(directory);
         var time = TimeProvider.System;
         var storage = await SqliteStorage.OpenAsync(Path.Combine(directory, "amipki.db"), "test", time, CancellationToken.None);
-        var keys = new SoftwareKeyProvider(Path.Combine(directory, "keys"), "scep-test-only-passphrase");
+        var keys = new SoftwareKeyProvider(Path.Combine(directory, "keys"), Passphrase);
         await new HierarchyInitializer(keys, storage.Cas, storage.Audit, time)
             .CreateAsync(HierarchyInitializer.DevelopmentHierarchy, "AmiPki Test", "http://127.0.0.1:1", CancellationToken.None);
         var authorities = await CaLoader.LoadAsync(storage.Cas, new Dictionary<string, IKeyProvider> { ["software"] = keys }, CancellationToken.None);
@@ -83,9 +87,10 @@ public sealed class ScepTestHost : IAsyncDisposable
         services.AddSingleton<IAuditLog>(storage.Audit);
         services.AddSingleton<ICredentialStore>(storage.Credentials);
         services.AddSingleton<IPendingRequestStore>(pending);
+        services.AddSingleton<IOperationalIdentityStore>(storage.OperationalIdentities);
+        services.AddSingleton(new OperationalKeyProtector(Passphrase));
         services.AddScep(options =>
         {
-            options.DataDirectory = directory;
             options.StaticChallenges["network-device"] = StaticChallenge;
             configure?.Invoke(options);
         });
