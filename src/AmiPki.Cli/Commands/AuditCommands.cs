@@ -2,7 +2,10 @@ using System.CommandLine;
 
 namespace AmiPki.Cli.Commands;
 
-/// <summary><c>amipki audit verify</c>: checks the hash chain; names the first bad sequence number.</summary>
+/// <summary>
+/// <c>amipki audit verify</c>: checks the hash chain; names the first bad sequence number. <c>amipki audit search</c>:
+/// matching entries, newest first (<see cref="AuditSearchCommand"/>).
+/// </summary>
 public static class AuditCommands
 {
     public static Command Create()
@@ -20,6 +23,6 @@ public static class AuditCommands
             }
             return CommandRunner.Fail($"audit log broken at sequence {result.FirstBadSequence}: {result.Problem} ({result.EntriesChecked} entries verified before it)", 4);
         }));
-        return new Command("audit", "Audit log") { verify };
+        return new Command("audit", "Audit log") { verify, AuditSearchCommand.Create() };
     }
 }
