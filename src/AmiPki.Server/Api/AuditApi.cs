@@ -1,8 +1,9 @@
+using AmiPki.Core.Audit;
 using AmiPki.Server.Api.Contracts;
 using AmiPki.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace AmiPki.Server.Api;
@@ -35,14 +36,11 @@ public static class AuditApi
         var items = new List<AuditEntryView>(limit);
         var matched = 0;
         var more = false;
+        // The same rules as `amipki audit search` (one AuditFilter in the core).
+        var filter = new AuditFilter(query.Kind, query.Actor, query.Outcome, null, query.Since, query.Until);
         await foreach (var entry in audit.ReadAllAsync(cancellationToken))
         {
-            var e = entry.Event;
-            if ((query.Kind is not null && !string.Equals(e.Kind, query.Kind, StringComparison.Ordinal))
-                || (query.Outcome is not null && !string.Equals(e.Outcome, query.Outcome, StringComparison.Ordinal))
-                || (query.Actor is not null && !e.Actor.Contains(query.Actor, StringComparison.OrdinalIgnoreCase))
-                || (query.Since is { } since && e.At < since)
-                || (query.Until is { } until && e.At > until))
+            if (!filter.Matches(entry.Event))
             {
                 continue;
             }
