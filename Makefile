@@ -12,7 +12,7 @@ export DOTNET_NOLOGO := 1
 AMIPKI := $(DOTNET) src/AmiPki.Cli/bin/$(CONFIGURATION)/net10.0/amipki.dll
 RESULTS := TestResults
 
-.PHONY: all restore build run test peers bench clean
+.PHONY: all restore build run test peers bench clean publish install uninstall
 
 all: build
 
@@ -26,6 +26,31 @@ build: restore
 run: build
 	$(AMIPKI) init --data $(DATA) --if-missing
 	$(AMIPKI) serve --data $(DATA)
+
+# `make install`: the published CLI in $(DESTDIR)$(PREFIX)/lib/amipki (its shipped profiles beside amipki.dll, where
+# the CLI looks by default) and an `amipki` wrapper in $(DESTDIR)$(PREFIX)/bin. PUBLISH_DIR: install an existing
+# `dotnet publish` output instead of publishing again.
+PREFIX ?= /usr/local
+DESTDIR ?=
+PUBLISH_DIR ?= src/AmiPki.Cli/bin/$(CONFIGURATION)/publish
+PUBLISH_FLAGS ?=
+LIBDIR = $(DESTDIR)$(PREFIX)/lib/amipki
+BINDIR = $(DESTDIR)$(PREFIX)/bin
+
+publish:
+	$(DOTNET) publish src/AmiPki.Cli -c $(CONFIGURATION) -o $(PUBLISH_DIR) $(PUBLISH_FLAGS)
+
+install: $(if $(NO_PUBLISH),,publish)
+	test -f $(PUBLISH_DIR)/amipki.dll
+	rm -rf $(LIBDIR)
+	install -d $(LIBDIR) $(BINDIR)
+	cp -R $(PUBLISH_DIR)/. $(LIBDIR)/
+	printf '#!/bin/sh\nexec $(DOTNET) $(PREFIX)/lib/amipki/amipki.dll "$$@"\n' > $(BINDIR)/amipki
+	chmod 755 $(BINDIR)/amipki
+
+uninstall:
+	rm -f $(BINDIR)/amipki
+	rm -rf $(LIBDIR)
 
 # Install the real peers the tests talk to, then run every test.
 peers:
