@@ -17,7 +17,7 @@ public sealed class CertificateFields
         Der = der;
     }
 
-    /// <summary>The whole certificate, as presented.</summary>
+    /// <summary>The whole certificate, as presented (the TBSCertificate itself when read by <see cref="ReadTbs"/>).</summary>
     public byte[] Der { get; }
 
     /// <summary>The serialNumber's content octets in upper-case hex, as storage keeps serials.</summary>
@@ -39,6 +39,9 @@ public sealed class CertificateFields
     /// <summary>The subjectAltName extension's value (the GeneralNames DER), null when the certificate has none.</summary>
     public byte[]? SubjectAltName { get; private init; }
 
+    /// <summary>The OIDs of the extensions, in the certificate's order.</summary>
+    public IReadOnlyList<string> ExtensionOids { get; private init; } = [];
+
     /// <summary>The subject as text, for messages.</summary>
     public string Subject => DistinguishedNameFormatter.Format(CertificationRequest.ReadName(new AsnReader(SubjectDer, AsnEncodingRules.DER).ReadSequence()));
 
@@ -49,6 +52,24 @@ public sealed class CertificateFields
         var outer = new AsnReader(der, AsnEncodingRules.DER);
         var tbs = outer.ReadSequence().ReadSequence();
         outer.ThrowIfNotEmpty();
+        return ReadFields(der, tbs);
+    }
+
+    /// <summary>
+    /// The same fields from a DER TBSCertificate alone (the certificate's inner sequence, as recorded before signing);
+    /// throws <see cref="AsnContentException"/> for anything else.
+    /// </summary>
+    public static CertificateFields ReadTbs(byte[] tbsDer)
+    {
+        ArgumentNullException.ThrowIfNull(tbsDer);
+        var outer = new AsnReader(tbsDer, AsnEncodingRules.DER);
+        var tbs = outer.ReadSequence();
+        outer.ThrowIfNotEmpty();
+        return ReadFields(tbsDer, tbs);
+    }
+
+    private static CertificateFields ReadFields(byte[] der, AsnReader tbs)
+    {
         var explicit0 = new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true);
         if (tbs.PeekTag().HasSameClassAndValue(explicit0))
         {
@@ -64,6 +85,7 @@ public sealed class CertificateFields
         var spki = tbs.ReadEncodedValue().ToArray();
         byte[]? keyIdentifier = null;
         byte[]? subjectAltName = null;
+        var extensionOids = new List<string>();
         var extensionsTag = new Asn1Tag(TagClass.ContextSpecific, 3, isConstructed: true);
         while (tbs.HasData)
         {
@@ -77,6 +99,7 @@ public sealed class CertificateFields
             {
                 var extension = extensions.ReadSequence();
                 var oid = extension.ReadObjectIdentifier();
+                extensionOids.Add(oid);
                 if (extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
                 {
                     extension.ReadBoolean();
@@ -103,6 +126,7 @@ public sealed class CertificateFields
             SubjectPublicKeyInfo = spki,
             SubjectKeyIdentifier = keyIdentifier,
             SubjectAltName = subjectAltName,
+            ExtensionOids = extensionOids,
         };
     }
 

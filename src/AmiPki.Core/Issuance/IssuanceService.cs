@@ -290,7 +290,8 @@ public sealed class IssuanceService
         prepared.Request.Device?.SystemTitle ?? (prepared.Profile.Subject == SubjectRule.DlmsSystemTitle ? prepared.Csr.CommonName : null),
         prepared.Request.Device?.Dcu,
         prepared.Request.Device?.ManufacturerLot,
-        prepared.Request.Device?.DeviceId);
+        prepared.Request.Device?.DeviceId,
+        prepared.Tbs.ToArray());
 
     private Task AuditRefusalAsync(EnrollmentRequest request, IssuanceRefusal refusal, CancellationToken cancellationToken) =>
         _audit.AppendAsync(Event(request, "refused",

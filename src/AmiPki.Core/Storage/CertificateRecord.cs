@@ -20,4 +20,5 @@ public sealed record CertificateRecord(
     string? Dcu,
     string? ManufacturerLot,
     string? DeviceId,
-    RevocationInfo? Revocation);
+    RevocationInfo? Revocation,
+    byte[]? TbsDer = null);

@@ -2,7 +2,8 @@ namespace AmiPki.Core.Storage;
 
 /// <summary>
 /// What is durably recorded before the issuing key signs (DESIGN.md step 6): the reserved serial and enough to
-/// revoke the certificate should the process die after signing but before <see cref="IIssuanceStore.CompleteAsync"/>.
+/// revoke the certificate should the process die after signing but before <see cref="IIssuanceStore.CompleteAsync"/>;
+/// <paramref name="TbsDer"/> is the linted to-be-signed certificate (DER), so such a serial can still say what it certified.
 /// </summary>
 public sealed record IssuanceIntent(
     string Issuer,
@@ -17,4 +18,5 @@ public sealed record IssuanceIntent(
     string? SystemTitle = null,
     string? Dcu = null,
     string? ManufacturerLot = null,
-    string? DeviceId = null);
+    string? DeviceId = null,
+    byte[]? TbsDer = null);

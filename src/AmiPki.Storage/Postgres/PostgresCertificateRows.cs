@@ -11,7 +11,7 @@ internal static class PostgresCertificateRows
     public const string SelectFrom = """
         SELECT c.issuer, c.serial_hex, c.state, c.profile, c.subject, c.not_before, c.not_after, c.der, c.sha256_hex,
                c.requester, c.protocol, c.created_at, c.system_title, c.dcu, c.manufacturer_lot, c.device_id,
-               r.reason, r.revoked_at, r.invalidity_date, c.outcome_unknown_at
+               r.reason, r.revoked_at, r.invalidity_date, c.outcome_unknown_at, c.tbs_der
         FROM certificates c
         LEFT JOIN revocations r ON r.issuer = c.issuer AND r.serial_key = c.serial_key AND r.released_at IS NULL
         """;

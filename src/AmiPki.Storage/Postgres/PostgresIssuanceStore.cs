@@ -18,8 +18,8 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
     // new serial (DESIGN.md, issuance step 6).
     private const string InsertIntent = """
         INSERT INTO certificates (issuer, serial_hex, state, profile, subject, not_before, not_after, requester, protocol,
-                                  created_at, system_title, dcu, manufacturer_lot, device_id, reserved_by)
-        VALUES ($1, $2, 'signing', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                                  created_at, system_title, dcu, manufacturer_lot, device_id, reserved_by, tbs_der)
+        VALUES ($1, $2, 'signing', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
         ON CONFLICT DO NOTHING;
         """;
     private const string MarkIssued = """
@@ -71,7 +71,8 @@ internal sealed class PostgresIssuanceStore : IIssuanceStore
                 .Text(intent.Dcu)
                 .Text(intent.ManufacturerLot)
                 .Text(intent.DeviceId)
-                .Text(_node),
+                .Text(_node)
+                .Bytes(intent.TbsDer),
             (_, rows) => Task.FromResult(rows == 1), cancellationToken);
     }
 

@@ -13,7 +13,7 @@ internal static class CertificateRows
     public const string SelectFrom = """
         SELECT c.issuer, c.serial_hex, c.state, c.profile, c.subject, c.not_before, c.not_after, c.der, c.sha256_hex,
                c.requester, c.protocol, c.created_at, c.system_title, c.dcu, c.manufacturer_lot, c.device_id,
-               r.reason, r.revoked_at, r.invalidity_date, c.outcome_unknown_at
+               r.reason, r.revoked_at, r.invalidity_date, c.outcome_unknown_at, c.tbs_der
         FROM certificates c
         LEFT JOIN revocations r ON r.issuer = c.issuer AND r.serial_hex = c.serial_hex AND r.released_at IS NULL
         """;
@@ -42,7 +42,8 @@ internal static class CertificateRows
             Dcu: NullableString(row, 13),
             ManufacturerLot: NullableString(row, 14),
             DeviceId: NullableString(row, 15),
-            Revocation: revocation);
+            Revocation: revocation,
+            TbsDer: row.IsDBNull(20) ? null : (byte[])row.GetValue(20));
     }
 
     private static string? NullableString(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);

@@ -10,8 +10,8 @@ internal sealed class SqliteIssuanceStore : IIssuanceStore
 {
     private const string InsertIntent = """
         INSERT INTO certificates (issuer, serial_hex, state, profile, subject, not_before, not_after, requester, protocol,
-                                  created_at, system_title, dcu, manufacturer_lot, device_id)
-        VALUES (?1, ?2, 'signing', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                  created_at, system_title, dcu, manufacturer_lot, device_id, tbs_der)
+        VALUES (?1, ?2, 'signing', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
         ON CONFLICT (issuer, serial_hex) DO NOTHING;
         """;
     private const string MarkIssued = """
@@ -54,6 +54,7 @@ internal sealed class SqliteIssuanceStore : IIssuanceStore
             .Bind(11, intent.Dcu)
             .Bind(12, intent.ManufacturerLot)
             .Bind(13, intent.DeviceId)
+            .Bind(14, intent.TbsDer)
             .Execute() == 1, cancellationToken);
     }
 

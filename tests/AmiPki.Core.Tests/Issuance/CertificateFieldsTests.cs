@@ -37,6 +37,25 @@ public sealed class CertificateFieldsTests
     }
 
     [Test]
+    public async Task Reads_the_same_fields_from_the_tbs_alone()
+    {
+        var issued = await _ca.IssueAsync(Csrs.WithDnsNames("CN=hes.example.net", "hes.example.net"), "hes-server");
+        using var certificate = issued.ToX509();
+        var tbs = new AsnReader(issued.Der, AsnEncodingRules.DER).ReadSequence().ReadEncodedValue().ToArray();
+
+        var fromTbs = CertificateFields.ReadTbs(tbs);
+        var fromCertificate = CertificateFields.Read(issued.Der);
+
+        Assert.That(fromTbs.Der, Is.SameAs(tbs));
+        Assert.That((fromTbs.SerialHex, fromTbs.Subject, fromTbs.NotBefore, fromTbs.NotAfter),
+            Is.EqualTo((fromCertificate.SerialHex, fromCertificate.Subject, fromCertificate.NotBefore, fromCertificate.NotAfter)));
+        Assert.That(fromTbs.SubjectPublicKeyInfo, Is.EqualTo(fromCertificate.SubjectPublicKeyInfo));
+        Assert.That(fromTbs.SubjectAltName, Is.EqualTo(fromCertificate.SubjectAltName));
+        Assert.That(fromTbs.ExtensionOids, Is.EqualTo(certificate.Extensions.Select(e => e.Oid!.Value)));
+        Assert.Throws<AsnContentException>(() => CertificateFields.ReadTbs(issued.Der), "a whole certificate is not a TBS");
+    }
+
+    [Test]
     public async Task A_certificate_without_subject_alternative_names_has_none()
     {
         var issued = await _ca.IssueAsync(Csrs.Ec("CN=DCU-0020"), "dcu");

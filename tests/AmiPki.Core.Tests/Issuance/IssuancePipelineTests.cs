@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AmiPki.Core.Issuance;
@@ -63,6 +64,20 @@ public sealed class IssuancePipelineTests
         Assert.That(intent.Profile, Is.EqualTo("dcu"));
         Assert.That(intent.Subject, Is.EqualTo("CN=DCU-0001"));
         Assert.That(_ca.Store.AuditEvents.Single().Outcome, Is.EqualTo("success"));
+    }
+
+    [Test]
+    public async Task Intent_records_the_linted_tbs_that_the_certificate_signs()
+    {
+        var issued = await _ca.IssueAsync(Csrs.WithDnsNames("CN=hes.example.net", "hes.example.net"), "hes-server");
+        var (intent, _, _) = _ca.Store.Certificates[("issuing-s1", issued.SerialHex)];
+
+        // Certificate ::= SEQUENCE { tbsCertificate TBSCertificate, signatureAlgorithm, signatureValue } (RFC 5280 §4.1)
+        var signedTbs = new AsnReader(issued.Der, AsnEncodingRules.DER).ReadSequence().ReadEncodedValue().ToArray();
+        Assert.That(intent.TbsDer, Is.Not.Null);
+        Assert.That(intent.TbsDer, Is.EqualTo(signedTbs), "the intent's TBS is exactly what was signed");
+        var fields = CertificateFields.ReadTbs(intent.TbsDer!);
+        Assert.That((fields.SerialHex, fields.Subject), Is.EqualTo((issued.SerialHex, "CN=hes.example.net")));
     }
 
     [Test]

@@ -115,7 +115,8 @@ public abstract partial class StorageContractTests
         Assert.That(await Storage.Certificates.FindAsync(Issuer, Serial(1), CancellationToken.None), Is.Null);
     }
 
-    /// <summary>Records compare by value except the DER array, compared by content.</summary>
+    /// <summary>Records compare by value except the DER arrays, compared by content.</summary>
     private static bool SameRecord(CertificateRecord a, CertificateRecord b) =>
-        a with { Der = null } == b with { Der = null } && (a.Der ?? []).AsSpan().SequenceEqual(b.Der ?? []);
+        a with { Der = null, TbsDer = null } == b with { Der = null, TbsDer = null } && (a.Der ?? []).AsSpan().SequenceEqual(b.Der ?? [])
+        && (a.TbsDer is null) == (b.TbsDer is null) && (a.TbsDer ?? []).AsSpan().SequenceEqual(b.TbsDer ?? []);
 }

@@ -118,4 +118,28 @@ public abstract partial class StorageContractTests
         Assert.That((record.State, record.Der), Is.EqualTo((CertificateState.Issued, Der(Serial(4)))));
         Assert.That((await VerifyAuditAsync()).IsIntact, Is.True);
     }
+
+    [Test]
+    public async Task The_reserved_tbs_round_trips_through_signing_outcome_unknown_and_issued()
+    {
+        byte[] tbs = [0x30, 0x03, 0x02, 0x01, 0x07];
+        byte[] other = [0x30, 0x03, 0x02, 0x01, 0x08];
+        Assert.That(await Storage.Issuance.TryReserveAsync(Intent(Serial(0)) with { TbsDer = tbs }, CancellationToken.None), Is.True);
+        Assert.That(await Storage.Issuance.TryReserveAsync(Intent(Serial(1)) with { TbsDer = other }, CancellationToken.None), Is.True);
+        Assert.That(await Storage.Issuance.TryReserveAsync(Intent(Serial(2)), CancellationToken.None), Is.True);
+        await Storage.Issuance.CompleteAsync(Issuer, Serial(1), Der(Serial(1)), "aa" + Serial(1), IssuedEvent(Serial(1)), CancellationToken.None);
+
+        Assert.That((await Storage.Certificates.FindAsync(Issuer, Serial(0), CancellationToken.None))!.TbsDer, Is.EqualTo(tbs), "signing");
+        await ReopenAsync();
+        var recovered = await RecoverAsync();
+
+        Assert.That(recovered.Single(r => r.SerialHex == Serial(0)).TbsDer, Is.EqualTo(tbs), "the recovered intent");
+        Assert.That(recovered.Single(r => r.SerialHex == Serial(2)).TbsDer, Is.Null, "an intent without one");
+        var unknown = await Storage.Certificates.FindAsync(Issuer, Serial(0), CancellationToken.None);
+        Assert.That((unknown!.State, unknown.TbsDer, unknown.Der), Is.EqualTo((CertificateState.OutcomeUnknown, tbs, (byte[]?)null)));
+        var listed = await Storage.Certificates.ListAsync(new CertificateQuery(State: CertificateState.OutcomeUnknown), CancellationToken.None);
+        Assert.That(listed.Single(r => r.SerialHex == Serial(0)).TbsDer, Is.EqualTo(tbs), "listing reads it too");
+        var issued = await Storage.Certificates.FindAsync(Issuer, Serial(1), CancellationToken.None);
+        Assert.That((issued!.State, issued.TbsDer), Is.EqualTo((CertificateState.Issued, other)), "kept after signing");
+    }
 }
