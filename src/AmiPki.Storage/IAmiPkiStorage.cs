@@ -1,5 +1,6 @@
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Campaigns;
+using AmiPki.Core.Crl;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Jobs;
@@ -41,6 +42,9 @@ public interface IAmiPkiStorage : IAsyncDisposable
 
     /// <summary>Operational identities (CMP responder, SCEP RA, OCSP responders) with their encrypted keys, shared by every node on this storage.</summary>
     IOperationalIdentityStore OperationalIdentities { get; }
+
+    /// <summary>Every published CRL (complete and delta), the newest of which each node serves; shared by every node and the CLI on this storage.</summary>
+    IPublishedCrlStore Crls { get; }
 
     /// <summary>Renewal campaign entries.</summary>
     ICampaignStore Campaigns { get; }

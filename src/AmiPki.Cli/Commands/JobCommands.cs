@@ -3,6 +3,7 @@ using System.Globalization;
 using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Credentials;
+using AmiPki.Core.Crl;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Operations;
@@ -113,6 +114,7 @@ internal static class CliJobServices
         services.AddSingleton<ICredentialStore>(runtime.Storage.Credentials);
         services.AddSingleton<IProtocolTransactionStore>(runtime.Storage.Transactions);
         services.AddSingleton<IOperationalIdentityStore>(runtime.Storage.OperationalIdentities);
+        services.AddSingleton<IPublishedCrlStore>(runtime.Storage.Crls);
         if (runtime.OperationalKeys is { } operationalKeys)
         {
             services.AddSingleton(operationalKeys);

@@ -1,6 +1,7 @@
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Crl;
 using AmiPki.Core.Revocation;
+using AmiPki.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace AmiPki.Protocols.Crl;
@@ -10,6 +11,9 @@ namespace AmiPki.Protocols.Crl;
 /// (it listens to <see cref="RevocationNotifier"/>). A delta always refers to a base complete CRL that changes only
 /// every <see cref="CrlPublishingOptions.BaseInterval"/> (or when the delta grows large), while the complete CRL is
 /// rebuilt with every change; any complete CRL at least as new as the base completes the delta (RFC 5280 §5.2.4).
+/// With an <see cref="IPublishedCrlStore"/>, every CRL built is stored before it is served, and <see cref="GetAsync"/>
+/// serves the newest stored CRL of its kind, whoever built it (this node, another node, the CLI): each request asks
+/// storage for the newest number (one index lookup) and reads the CRL itself only when that number is not the one cached.
 /// </summary>
 public sealed class CrlPublisher : IRevocationListener, IDisposable
 {
@@ -19,10 +23,13 @@ public sealed class CrlPublisher : IRevocationListener, IDisposable
     private readonly ILogger _logger;
     private readonly Dictionary<string, IssuerState> _states;
     private readonly IDisposable _subscription;
+    private readonly IPublishedCrlStore? _store;
 
+    /// <param name="store">Where published CRLs are kept and served from; without one, each instance serves the CRLs it built itself.</param>
     public CrlPublisher(CaHierarchy authorities, CrlGenerator generator, RevocationNotifier notifier, TimeProvider time, CrlPublishingOptions options,
-        ILogger<CrlPublisher> logger)
+        ILogger<CrlPublisher> logger, IPublishedCrlStore? store = null)
     {
+        _store = store;
         _generator = generator;
         _time = time;
         _options = options;
@@ -33,12 +40,19 @@ public sealed class CrlPublisher : IRevocationListener, IDisposable
 
     public IReadOnlyCollection<string> Issuers => _states.Keys;
 
-    /// <summary>The current CRL, building the first one if none exists yet. Null for an issuer this instance does not serve.</summary>
+    /// <summary>
+    /// The current CRL, building the first one if none exists yet. Null for an issuer this instance does not serve. With a
+    /// store, the newest stored CRL of the kind (cached by its number); when storage cannot be reached, the one last served.
+    /// </summary>
     public async Task<PublishedCrl?> GetAsync(string issuer, bool delta, CancellationToken cancellationToken)
     {
         if (!_states.TryGetValue(issuer, out var state))
         {
             return null;
+        }
+        if (_store is not null)
+        {
+            return await GetStoredAsync(_store, state, delta, cancellationToken);
         }
         if (state.Current is null)
         {
@@ -46,6 +60,56 @@ public sealed class CrlPublisher : IRevocationListener, IDisposable
         }
         var current = state.Current;
         return delta ? current?.Delta : current?.Full;
+    }
+
+    private async Task<PublishedCrl?> GetStoredAsync(IPublishedCrlStore store, IssuerState state, bool delta, CancellationToken cancellationToken)
+    {
+        var cached = delta ? state.ServedDelta : state.ServedFull;
+        try
+        {
+            var latest = await store.LatestNumberAsync(state.Authority.Name, delta, cancellationToken);
+            if (latest is null)
+            {
+                // Nothing published yet by anyone: build (and store) the first.
+                await RebuildAsync(state, cancellationToken);
+                return delta ? state.ServedDelta : state.ServedFull;
+            }
+            if (cached is null || cached.Number != latest)
+            {
+                cached = await store.FindLatestAsync(state.Authority.Name, delta, cancellationToken) ?? cached;
+                if (cached is not null)
+                {
+                    Remember(state, cached);
+                }
+            }
+            if (cached is not null && cached.NextUpdate <= _time.GetUtcNow())
+            {
+                // Nobody has published for too long (no scheduler anywhere): publish now rather than serve an expired CRL.
+                await RebuildAsync(state, cancellationToken);
+                cached = delta ? state.ServedDelta : state.ServedFull;
+            }
+            return cached;
+        }
+        catch (StorageUnavailableException) when (cached is not null)
+        {
+            // Serve the last CRL read (valid until its nextUpdate) while storage is out.
+            return cached;
+        }
+    }
+
+    private static void Remember(IssuerState state, PublishedCrl crl)
+    {
+        if (crl.IsDelta)
+        {
+            if (state.ServedDelta is not { } served || served.Number < crl.Number)
+            {
+                state.ServedDelta = crl;
+            }
+        }
+        else if (state.ServedFull is not { } served || served.Number < crl.Number)
+        {
+            state.ServedFull = crl;
+        }
     }
 
     /// <summary>
@@ -121,6 +185,15 @@ public sealed class CrlPublisher : IRevocationListener, IDisposable
             var baseBuiltAt = newBase ? started : current!.BaseBuiltAt;
             var delta = await _generator.BuildDeltaAsync(state.Authority, baseNumber, baseBuiltAt - _options.DeltaOverlap, _options.DeltaValidity,
                 cancellationToken);
+            if (_store is not null)
+            {
+                // Stored before served: every node (and the CLI) serves what is stored, so a CRL only this node holds is never published.
+                await _store.SaveAsync(full, cancellationToken);
+                await _store.SaveAsync(delta, cancellationToken);
+                Remember(state, full);
+                Remember(state, delta);
+                await PruneAsync(_store, state.Authority.Name, cancellationToken);
+            }
             state.Current = new CrlSet(full, delta, baseNumber, baseBuiltAt, started);
             // Changes notified while building may be missing from these CRLs: stay dirty for them.
             Interlocked.CompareExchange(ref state.DirtySinceTicks, 0, dirtyAtStart);
@@ -140,6 +213,20 @@ public sealed class CrlPublisher : IRevocationListener, IDisposable
         }
     }
 
+    private async Task PruneAsync(IPublishedCrlStore store, string issuer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.PruneAsync(issuer, delta: false, _options.StoredCrlsKept, cancellationToken);
+            await store.PruneAsync(issuer, delta: true, _options.StoredCrlsKept, cancellationToken);
+        }
+        catch (StorageUnavailableException e)
+        {
+            // The CRLs are stored; old rows go at the next publication.
+            CrlLog.BuildFailed(_logger, issuer, e);
+        }
+    }
+
     private sealed record CrlSet(PublishedCrl Full, PublishedCrl Delta, long BaseNumber, DateTimeOffset BaseBuiltAt, DateTimeOffset BuiltAt);
 
     private sealed class IssuerState(CertificateAuthority authority)
@@ -151,5 +238,10 @@ public sealed class CrlPublisher : IRevocationListener, IDisposable
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
         public volatile CrlSet? Current;
+
+        /// <summary>The newest stored CRLs read or written by this instance (with a store), by kind.</summary>
+        public volatile PublishedCrl? ServedFull;
+
+        public volatile PublishedCrl? ServedDelta;
     }
 }

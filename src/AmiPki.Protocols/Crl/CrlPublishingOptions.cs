@@ -51,6 +51,10 @@ public sealed class CrlPublishingOptions
     [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807")]
     public TimeSpan HttpMaxAge { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How many published CRLs of each CA and kind (complete, delta) storage keeps; older ones are pruned at each publication.</summary>
+    [Range(1, 10_000)]
+    public int StoredCrlsKept { get; set; } = 10;
+
     /// <summary>How often storage is polled for revocations made by other processes (the CLI, other nodes).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "10675199.02:48:05.4775807")]
     public TimeSpan StoragePollInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -3,6 +3,7 @@ using AmiPki.Core.Approvals;
 using AmiPki.Core.Audit;
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Credentials;
+using AmiPki.Core.Crl;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Issuance;
 using AmiPki.Core.Operations;
@@ -98,6 +99,7 @@ public static class ServerHost
         services.AddSingleton<ICredentialStore>(runtime.Storage.Credentials);
         services.AddSingleton<IProtocolTransactionStore>(runtime.Storage.Transactions);
         services.AddSingleton<IOperationalIdentityStore>(runtime.Storage.OperationalIdentities);
+        services.AddSingleton<IPublishedCrlStore>(runtime.Storage.Crls);
         if (runtime.OperationalKeys is { } operationalKeys)
         {
             services.AddSingleton(operationalKeys);

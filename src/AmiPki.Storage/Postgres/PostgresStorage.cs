@@ -1,5 +1,6 @@
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Campaigns;
+using AmiPki.Core.Crl;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Jobs;
@@ -8,6 +9,7 @@ using AmiPki.Core.Storage;
 using AmiPki.Core.Transactions;
 using AmiPki.Storage.Postgres.Approvals;
 using AmiPki.Storage.Postgres.Campaigns;
+using AmiPki.Storage.Postgres.Crl;
 using AmiPki.Storage.Postgres.Jobs;
 using AmiPki.Storage.Postgres.Nodes;
 using AmiPki.Storage.Postgres.Operations;
@@ -44,6 +46,7 @@ public sealed class PostgresStorage : IAmiPkiStorage
         Credentials = Guard<ICredentialStore>(new PostgresCredentialStore(writer, dataSource));
         Transactions = Guard<IProtocolTransactionStore>(new PostgresProtocolTransactionStore(dataSource));
         OperationalIdentities = Guard<IOperationalIdentityStore>(new PostgresOperationalIdentityStore(dataSource));
+        Crls = Guard<IPublishedCrlStore>(new PostgresPublishedCrlStore(dataSource));
         Campaigns = Guard<ICampaignStore>(new PostgresCampaignStore(writer, dataSource));
         JobSchedule = Guard<IJobScheduleStore>(new PostgresJobScheduleStore(writer, dataSource));
         JobLeases = Guard<IJobLeases>(new PostgresJobLeases(writer));
@@ -77,6 +80,9 @@ public sealed class PostgresStorage : IAmiPkiStorage
 
     /// <summary>Operational identities (CMP responder, SCEP RA, OCSP responders), shared by every node on this storage.</summary>
     public IOperationalIdentityStore OperationalIdentities { get; }
+
+    /// <summary>Published CRLs (complete and delta), shared by every node and the CLI on this storage.</summary>
+    public IPublishedCrlStore Crls { get; }
 
     public ICampaignStore Campaigns { get; }
 

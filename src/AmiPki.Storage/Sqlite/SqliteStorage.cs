@@ -1,5 +1,6 @@
 using AmiPki.Core.Authorities;
 using AmiPki.Core.Campaigns;
+using AmiPki.Core.Crl;
 using AmiPki.Core.Credentials;
 using AmiPki.Core.Devices;
 using AmiPki.Core.Jobs;
@@ -8,6 +9,7 @@ using AmiPki.Core.Storage;
 using AmiPki.Core.Transactions;
 using AmiPki.Storage.Sqlite.Approvals;
 using AmiPki.Storage.Sqlite.Campaigns;
+using AmiPki.Storage.Sqlite.Crl;
 using AmiPki.Storage.Sqlite.Jobs;
 using AmiPki.Storage.Sqlite.Nodes;
 using AmiPki.Storage.Sqlite.Operations;
@@ -49,6 +51,7 @@ public sealed class SqliteStorage : IAmiPkiStorage
         Credentials = Guard<ICredentialStore>(new SqliteCredentialStore(writer, reads));
         Transactions = Guard<IProtocolTransactionStore>(new SqliteProtocolTransactionStore(writer, reads));
         OperationalIdentities = Guard<IOperationalIdentityStore>(new SqliteOperationalIdentityStore(writer, reads));
+        Crls = Guard<IPublishedCrlStore>(new SqlitePublishedCrlStore(writer, reads));
         Campaigns = Guard<ICampaignStore>(new SqliteCampaignStore(writer, reads));
         JobSchedule = Guard<IJobScheduleStore>(new SqliteJobScheduleStore(writer, reads));
         Housekeeping = Guard<ICertificateHousekeeping>(new SqliteCertificateHousekeeping(writer));
@@ -81,6 +84,9 @@ public sealed class SqliteStorage : IAmiPkiStorage
 
     /// <summary>Operational identities (CMP responder, SCEP RA, OCSP responders), shared by every node on this storage.</summary>
     public IOperationalIdentityStore OperationalIdentities { get; }
+
+    /// <summary>Published CRLs (complete and delta), shared by every node and the CLI on this storage.</summary>
+    public IPublishedCrlStore Crls { get; }
 
     /// <summary>Renewal campaign entries.</summary>
     public ICampaignStore Campaigns { get; }
