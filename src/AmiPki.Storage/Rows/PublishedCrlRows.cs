@@ -4,7 +4,7 @@ using AmiPki.Core.Crl;
 namespace AmiPki.Storage.Rows;
 
 /// <summary>
-/// A published CRL as both dialects store it (table <c>published_crls</c>, migration 0009): its columns and their mapping
+/// A published CRL as both dialects store it (table <c>published_crls</c>, migration 0010): its columns and their mapping
 /// to <see cref="PublishedCrl"/>, and the checks every write makes before it reaches the database.
 /// </summary>
 internal static class PublishedCrlRows

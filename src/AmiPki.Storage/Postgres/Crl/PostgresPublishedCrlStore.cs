@@ -7,7 +7,7 @@ using NpgsqlTypes;
 namespace AmiPki.Storage.Postgres.Crl;
 
 /// <summary>
-/// Published CRLs (table <c>published_crls</c>, migration 0009) in the shared PostgreSQL database: a CRL published by one
+/// Published CRLs (table <c>published_crls</c>, migration 0010) in the shared PostgreSQL database: a CRL published by one
 /// node or the CLI is what every node serves next. Each write is its own autocommit statement on a pooled connection, as
 /// in <see cref="Transactions.PostgresProtocolTransactionStore"/>; the newest-number lookup is one primary-key index probe.
 /// </summary>

@@ -5,7 +5,7 @@ using AmiPki.Storage.Sqlite.Writing;
 namespace AmiPki.Storage.Sqlite.Crl;
 
 /// <summary>
-/// Published CRLs (table <c>published_crls</c>, migration 0009). Writes go through the group-committing writer and are
+/// Published CRLs (table <c>published_crls</c>, migration 0010). Writes go through the group-committing writer and are
 /// durable when their task completes; reads use the read connections, so a CRL published by the CLI or another process on
 /// the same file is visible to the next read. The newest-number lookup is one seek on the primary key.
 /// </summary>
