@@ -15,8 +15,9 @@ using AmiPki.Protocols.Cmp;
 using AmiPki.Protocols.Crl;
 using AmiPki.Protocols.Ocsp;
 using AmiPki.Protocols.Scep;
-using AmiPki.Server;
+using AmiPki.Server.Hosting;
 using AmiPki.Server.Jobs;
+using AmiPki.Server;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AmiPki.Cli.Commands;
@@ -98,27 +99,7 @@ internal static class CliJobServices
         options.Ocsp.MaintainInBackground = false;
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton(options);
-        services.AddSingleton(runtime);
-        services.AddSingleton(runtime.Time);
-        services.AddSingleton(runtime.Layout);
-        services.AddSingleton(issuance);
-        services.AddSingleton(runtime.Authorities!);
-        services.AddSingleton(runtime.Profiles!);
-        services.AddSingleton<IIssuanceStore>(runtime.Storage.Issuance);
-        services.AddSingleton<ICertificateReader>(runtime.Storage.Certificates);
-        services.AddSingleton<IRevocationStore>(runtime.Storage.Revocations);
-        services.AddSingleton<IAuditLog>(runtime.Storage.Audit);
-        services.AddSingleton<ICaStore>(runtime.Storage.Cas);
-        services.AddSingleton<IDeviceRegistry>(runtime.Storage.Devices);
-        services.AddSingleton<ICredentialStore>(runtime.Storage.Credentials);
-        services.AddSingleton<IProtocolTransactionStore>(runtime.Storage.Transactions);
-        services.AddSingleton<IOperationalIdentityStore>(runtime.Storage.OperationalIdentities);
-        services.AddSingleton<IPublishedCrlStore>(runtime.Storage.Crls);
-        if (runtime.OperationalKeys is { } operationalKeys)
-        {
-            services.AddSingleton(operationalKeys);
-        }
+        services.AddAmiPkiRuntime(runtime, issuance);
         services.AddSingleton(options.Crl);
         services.AddSingleton(options.Ocsp);
         services.AddOcspResponder();

@@ -83,27 +83,7 @@ public static class ServerHost
         });
 
         var services = builder.Services;
-        services.AddSingleton(options);
-        services.AddSingleton(runtime);
-        services.AddSingleton(runtime.Time);
-        services.AddSingleton(runtime.Layout);
-        services.AddSingleton(issuance);
-        services.AddSingleton(runtime.Authorities!);
-        services.AddSingleton(runtime.Profiles!);
-        services.AddSingleton<IIssuanceStore>(runtime.Storage.Issuance);
-        services.AddSingleton<ICertificateReader>(runtime.Storage.Certificates);
-        services.AddSingleton<IRevocationStore>(runtime.Storage.Revocations);
-        services.AddSingleton<IAuditLog>(runtime.Storage.Audit);
-        services.AddSingleton<ICaStore>(runtime.Storage.Cas);
-        services.AddSingleton<IDeviceRegistry>(runtime.Storage.Devices);
-        services.AddSingleton<ICredentialStore>(runtime.Storage.Credentials);
-        services.AddSingleton<IProtocolTransactionStore>(runtime.Storage.Transactions);
-        services.AddSingleton<IOperationalIdentityStore>(runtime.Storage.OperationalIdentities);
-        services.AddSingleton<IPublishedCrlStore>(runtime.Storage.Crls);
-        if (runtime.OperationalKeys is { } operationalKeys)
-        {
-            services.AddSingleton(operationalKeys);
-        }
+        services.AddAmiPkiRuntime(runtime, issuance);
         services.AddEst(est => est.ManufacturerAnchorDirectory = runtime.Layout.ManufacturerAnchors);
         var pendingRequests = await runtime.Storage.OpenPendingRequestsAsync(cancellationToken);
         // Factory form, so the container disposes the store with the host.
